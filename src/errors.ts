@@ -1,0 +1,96 @@
+/**
+ * strom's error classes and the factories that build them.
+ *
+ * Every error strom throws on purpose comes from a factory here, so each throw gets a fresh
+ * stack and a stable `code` that callers can match on. Errors raised inside worker threads are
+ * rebuilt into these same classes on the main thread (see `rebuildError`).
+ */
+
+/** Base class of every error strom raises on purpose. `code` is stable across releases. */
+export class StromError extends Error {
+  /** Stable machine-readable code, e.g. `ERR_INSUFFICIENT_NETWORK_BUFFERS`. */
+  readonly code: string;
+  constructor(code: string, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.code = code;
+    this.name = new.target.name;
+  }
+}
+
+/** A configuration value is missing, malformed or out of range. */
+export class ConfigurationError extends StromError {
+  /** The configuration key at fault, e.g. `taskmanager.memory.segment-size`. */
+  readonly key: string;
+  constructor(key: string, message: string) {
+    super('ERR_INVALID_CONFIG', message);
+    this.key = key;
+  }
+}
+
+/** The network buffer pool cannot satisfy the minimum segments a local pool requires. */
+export class InsufficientNetworkBuffersError extends StromError {
+  /** Segments the new local pool(s) require at minimum. */
+  readonly required: number;
+  /** Segments still available for new pools. */
+  readonly available: number;
+  constructor(message: string, required: number, available: number) {
+    super('ERR_INSUFFICIENT_NETWORK_BUFFERS', message);
+    this.required = required;
+    this.available = available;
+  }
+}
+
+/** A value could not be encoded with its declared type. */
+export class SerializationError extends StromError {
+  constructor(message: string) {
+    super('ERR_SERIALIZATION', message);
+  }
+}
+
+/** Bytes read from a channel or a file do not form a valid record. */
+export class CorruptRecordError extends StromError {
+  constructor(message: string) {
+    super('ERR_CORRUPT_RECORD', message);
+  }
+}
+
+/** The native addon is missing or was built for another Node-API version. */
+export class NativeAddonError extends StromError {
+  constructor(message: string, cause?: unknown) {
+    super('ERR_NATIVE_ADDON', message, { cause });
+  }
+}
+
+/** Describes a value briefly for error messages, without dumping huge objects. */
+export function describeValue(value: unknown): string {
+  let text: string;
+  if (typeof value === 'string') text = JSON.stringify(value);
+  else if (typeof value === 'bigint') text = `${value}n`;
+  else if (typeof value === 'number' || typeof value === 'boolean' || value == null) text = String(value);
+  else {
+    try {
+      text = JSON.stringify(value, (_k, v) => (typeof v === 'bigint' ? `${v}n` : v)) ?? String(value);
+    } catch {
+      text = Object.prototype.toString.call(value);
+    }
+  }
+  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+}
+
+export const errors = {
+  invalidConfig(key: string, value: unknown, accepted: string): ConfigurationError {
+    return new ConfigurationError(
+      key,
+      `Invalid value ${describeValue(value)} for configuration key '${key}': ${accepted}.`,
+    );
+  },
+  serialization(typeName: string, value: unknown, detail?: string): SerializationError {
+    return new SerializationError(
+      `Cannot serialize ${describeValue(value)} as ${typeName}${detail ? `: ${detail}` : ''}. ` +
+        `Declare a matching type with returns(...) or leave the type undeclared to use the generic serializer.`,
+    );
+  },
+  corruptRecord(detail: string): CorruptRecordError {
+    return new CorruptRecordError(`Corrupt record: ${detail}.`);
+  },
+};
