@@ -93,4 +93,48 @@ export const errors = {
   corruptRecord(detail: string): CorruptRecordError {
     return new CorruptRecordError(`Corrupt record: ${detail}.`);
   },
+  /** A configuration key strom does not know; `suggestion` is the nearest known key, if any is close. */
+  unknownConfigKey(key: string, suggestion: string | undefined, origin?: string): ConfigurationError {
+    return new ConfigurationError(
+      key,
+      `Unknown configuration key '${key}'${origin ? ` (from ${origin})` : ''}` +
+        (suggestion ? `: did you mean '${suggestion}'?` : '.'),
+    );
+  },
+  /** Two configuration values that are valid alone contradict each other. */
+  conflictingConfig(key: string, detail: string): ConfigurationError {
+    return new ConfigurationError(key, `Invalid configuration for '${key}': ${detail}.`);
+  },
+  /**
+   * Flink's "Insufficient number of network buffers" error: the pools being created need more
+   * segments than the network buffer pool has left.
+   */
+  insufficientNetworkBuffers(
+    required: number,
+    available: number,
+    totalSegments: number,
+    segmentSize: number,
+  ): InsufficientNetworkBuffersError {
+    return new InsufficientNetworkBuffersError(
+      `Insufficient number of network buffers: required ${required}, but only ${available} available. ` +
+        `The total number of network buffers is currently set to ${totalSegments} of ${segmentSize} bytes each. ` +
+        `You can increase this number by setting the configuration keys ` +
+        `'taskmanager.memory.network.fraction', 'taskmanager.memory.network.min', and 'taskmanager.memory.network.max', ` +
+        `or lower 'taskmanager.network.memory.buffers-per-channel' or the parallelism.`,
+      required,
+      available,
+    );
+  },
+  /** A programming error: an argument outside its documented range (a `RangeError`, not a StromError). */
+  argumentOutOfRange(name: string, value: unknown, accepted: string): RangeError {
+    return new RangeError(`Invalid ${name} ${describeValue(value)}: ${accepted}.`);
+  },
+  /** A programming error: an argument of the wrong type (a `TypeError`, not a StromError). */
+  invalidArgumentType(name: string, value: unknown, accepted: string): TypeError {
+    return new TypeError(`Invalid ${name} ${describeValue(value)}: ${accepted}.`);
+  },
+  /** An operation the object does not support, e.g. `selectChannel` on a broadcast partitioner. */
+  unsupportedOperation(detail: string): StromError {
+    return new StromError('ERR_UNSUPPORTED_OPERATION', detail);
+  },
 };

@@ -1,0 +1,192 @@
+/**
+ * The configuration options strom understands, keyed exactly as in Flink.
+ *
+ * Each declaration documents meaning, unit and default, and where strom deviates from Flink.
+ * Constraints between options (network min <= max, max-buffers-per-channel >=
+ * buffers-per-channel) cannot be checked when one key is set, so `resolveNetworkMemory` checks
+ * them when the values are used.
+ *
+ * To add an option: declare it here and append it to {@link ALL_CONFIG_OPTIONS}.
+ */
+
+import { durationOption, integerOption, memoryOption, numberOption, type ConfigOption } from './config-option.js';
+
+const KiB = 1024;
+const MiB = 1024 * KiB;
+
+/** Smallest segment strom accepts (Flink's minimum page is 4 KiB; strom allows less for tests). */
+export const MIN_SEGMENT_SIZE = 64;
+/** Largest segment strom accepts: 16 MiB keeps offsets comfortably in int32 arithmetic. */
+export const MAX_SEGMENT_SIZE = 16 * MiB;
+/** Flink's upper bound for (max) parallelism, `Transformation.UPPER_BOUND_MAX_PARALLELISM`. */
+export const UPPER_BOUND_MAX_PARALLELISM = 32768;
+
+const isPowerOfTwo = (n: number): boolean => Number.isSafeInteger(n) && n > 0 && (n & (n - 1)) === 0 && n <= 2 ** 30;
+
+/**
+ * `taskmanager.memory.segment-size`: size of one memory segment (network buffer), in bytes.
+ * Default `32kb`. Must be a power of two between 64 bytes and 16 MiB. Flink requires at least
+ * 4 KiB; strom accepts down to 64 bytes so tests can force records to span segments.
+ */
+export const MEMORY_SEGMENT_SIZE: ConfigOption<number> = memoryOption({
+  key: 'taskmanager.memory.segment-size',
+  defaultValue: 32 * KiB,
+  description:
+    'Size of one memory segment (network buffer) in bytes. Default 32kb. A power of two from 64b to 16mb ' +
+    '(Flink requires at least 4kb; strom allows smaller segments for tests).',
+  accepted: 'expected a power of two between 64b and 16mb, e.g. 32kb',
+  validate: (v) => isPowerOfTwo(v) && v >= MIN_SEGMENT_SIZE && v <= MAX_SEGMENT_SIZE,
+});
+
+/**
+ * `taskmanager.memory.network.min`: lower bound of the network memory, in bytes. Default `64mb`
+ * (Flink's default, and the size Flink's local execution uses for both bounds).
+ * See `resolveNetworkMemory` for how strom sizes network memory.
+ */
+export const NETWORK_MEMORY_MIN: ConfigOption<number> = memoryOption({
+  key: 'taskmanager.memory.network.min',
+  defaultValue: 64 * MiB,
+  description:
+    'Minimum network memory (all network buffers of the task manager) in bytes. Default 64mb. ' +
+    'If only one of network.min / network.max is set, the other follows it.',
+  accepted: 'expected a memory size such as 64mb',
+});
+
+/**
+ * `taskmanager.memory.network.max`: upper bound of the network memory, in bytes. Default `64mb`:
+ * strom is a local engine and uses Flink's local-execution default (Flink's cluster default is
+ * unbounded). See `resolveNetworkMemory`.
+ */
+export const NETWORK_MEMORY_MAX: ConfigOption<number> = memoryOption({
+  key: 'taskmanager.memory.network.max',
+  defaultValue: 64 * MiB,
+  description:
+    "Maximum network memory in bytes. Default 64mb (Flink's local-execution default). " +
+    'If only one of network.min / network.max is set, the other follows it.',
+  accepted: 'expected a memory size such as 64mb',
+});
+
+/**
+ * `taskmanager.memory.network.fraction`: share of `taskmanager.memory.process.size` used for
+ * network memory, clamped to [network.min, network.max]. Default 0.1. Only used when
+ * process.size is set. Must be in (0, 1).
+ */
+export const NETWORK_MEMORY_FRACTION: ConfigOption<number> = numberOption({
+  key: 'taskmanager.memory.network.fraction',
+  defaultValue: 0.1,
+  description:
+    'Fraction of taskmanager.memory.process.size used for network memory, clamped to network.min..network.max. ' +
+    'Default 0.1. Only applies when taskmanager.memory.process.size is set.',
+  accepted: 'expected a number greater than 0 and less than 1',
+  validate: (v) => v > 0 && v < 1,
+});
+
+/**
+ * `taskmanager.memory.process.size`: total memory budget of the strom process, in bytes.
+ * Optional (no default). strom uses it only to size network memory (fraction x process.size);
+ * Flink subtracts JVM overhead and metaspace first, strom has none to subtract.
+ */
+export const TOTAL_PROCESS_MEMORY: ConfigOption<number | undefined> = memoryOption<number | undefined>({
+  key: 'taskmanager.memory.process.size',
+  defaultValue: undefined,
+  description:
+    'Total process memory budget in bytes. No default. When set, network memory is ' +
+    'taskmanager.memory.network.fraction of it, clamped to network.min..network.max.',
+  accepted: 'expected a positive memory size such as 1g',
+  validate: (v) => v === undefined || v > 0,
+});
+
+/**
+ * `taskmanager.network.memory.buffers-per-channel`: buffers guaranteed to each subpartition
+ * (output channel) of a producer's pool. Default 2. strom requires at least 1: its local channels
+ * hand the producer's buffers to the consumer directly (no credit-based exclusive buffers), so 0
+ * would leave a subpartition with no guaranteed buffer. Flink allows 0.
+ */
+export const NETWORK_BUFFERS_PER_CHANNEL: ConfigOption<number> = integerOption({
+  key: 'taskmanager.network.memory.buffers-per-channel',
+  defaultValue: 2,
+  description:
+    'Buffers guaranteed to each output channel (subpartition). Default 2. At least 1 (Flink allows 0; ' +
+    "strom's local channels have no separate exclusive buffers).",
+  accepted: 'expected an integer from 1 to 2147483647',
+  validate: (v) => v >= 1 && v <= 0x7fffffff,
+});
+
+/**
+ * `taskmanager.network.memory.floating-buffers-per-gate`: extra buffers a pool may borrow beyond
+ * its guaranteed ones, shared by all its channels. Default 8. At least 0. (Flink:
+ * `NETWORK_EXTRA_BUFFERS_PER_GATE`.)
+ */
+export const NETWORK_FLOATING_BUFFERS_PER_GATE: ConfigOption<number> = integerOption({
+  key: 'taskmanager.network.memory.floating-buffers-per-gate',
+  defaultValue: 8,
+  description: 'Floating buffers shared by all channels of a pool, beyond the guaranteed ones. Default 8. At least 0.',
+  accepted: 'expected an integer from 0 to 2147483647',
+  validate: (v) => v >= 0 && v <= 0x7fffffff,
+});
+
+/**
+ * `taskmanager.network.memory.max-buffers-per-channel`: most buffers one subpartition may hold,
+ * so one slow consumer cannot take the whole pool. Default 10. At least 1, and at least
+ * buffers-per-channel (checked by `resolveNetworkMemory`).
+ */
+export const NETWORK_MAX_BUFFERS_PER_CHANNEL: ConfigOption<number> = integerOption({
+  key: 'taskmanager.network.memory.max-buffers-per-channel',
+  defaultValue: 10,
+  description:
+    'Most buffers one output channel may hold, so one slow consumer cannot starve the others. Default 10. ' +
+    'At least taskmanager.network.memory.buffers-per-channel.',
+  accepted: 'expected an integer from 1 to 2147483647',
+  validate: (v) => v >= 1 && v <= 0x7fffffff,
+});
+
+/**
+ * `execution.buffer-timeout`: how often partly filled buffers are flushed to consumers, in
+ * milliseconds. Default `100ms`. `0` flushes after every record; `-1` flushes only when a buffer
+ * is full (or an event follows). Other negative values are invalid.
+ */
+export const BUFFER_TIMEOUT: ConfigOption<number> = durationOption({
+  key: 'execution.buffer-timeout',
+  defaultValue: 100,
+  description:
+    'Interval at which partly filled buffers are flushed, in milliseconds. Default 100ms. ' +
+    '0 = flush after every record; -1 = flush only when a buffer is full.',
+  accepted: "expected a duration >= 0 such as '100ms', 0 (flush after every record) or -1 (flush only when full)",
+  validate: (v) => v >= 0 || v === -1,
+});
+
+/**
+ * `pipeline.max-parallelism`: number of key groups, the upper limit for rescaling keyed state.
+ * Default -1: derive per operator as `min(max(roundUpToPowerOfTwo(p + p/2), 128), 32768)`.
+ * Otherwise 1..32768 and at least the operator's parallelism.
+ */
+export const MAX_PARALLELISM: ConfigOption<number> = integerOption({
+  key: 'pipeline.max-parallelism',
+  defaultValue: -1,
+  description:
+    'Number of key groups (upper limit for rescaling keyed state). Default -1 = derived from the parallelism ' +
+    '(128 for parallelism <= 85). Otherwise 1..32768.',
+  accepted: 'expected -1 (derive from the parallelism) or an integer from 1 to 32768',
+  validate: (v) => v === -1 || (v >= 1 && v <= UPPER_BOUND_MAX_PARALLELISM),
+});
+
+/** Every option strom knows, for key lookup, suggestions and generated docs. */
+export const ALL_CONFIG_OPTIONS: ReadonlyArray<ConfigOption<unknown>> = Object.freeze([
+  MEMORY_SEGMENT_SIZE,
+  NETWORK_MEMORY_MIN,
+  NETWORK_MEMORY_MAX,
+  NETWORK_MEMORY_FRACTION,
+  TOTAL_PROCESS_MEMORY,
+  NETWORK_BUFFERS_PER_CHANNEL,
+  NETWORK_FLOATING_BUFFERS_PER_GATE,
+  NETWORK_MAX_BUFFERS_PER_CHANNEL,
+  BUFFER_TIMEOUT,
+  MAX_PARALLELISM,
+] as ConfigOption<unknown>[]);
+
+const OPTIONS_BY_KEY: ReadonlyMap<string, ConfigOption<unknown>> = new Map(ALL_CONFIG_OPTIONS.map((o) => [o.key, o]));
+
+/** The option declared for `key`, or undefined. Keys are case-sensitive, as in Flink. */
+export function findConfigOption(key: string): ConfigOption<unknown> | undefined {
+  return OPTIONS_BY_KEY.get(key);
+}
