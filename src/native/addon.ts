@@ -1,0 +1,185 @@
+/**
+ * Loads strom's C++ addon (`strom_native.node`) and describes what it exports.
+ *
+ * Layer: native (bottom). Imports only from `src/errors.ts`.
+ *
+ * The addon is loaded once per thread (main thread and each worker get their own instance, with
+ * per-instance native state); loading registers strom's error classes with native code so it
+ * throws real {@link InsufficientNetworkBuffersError}s. Set `STROM_ADDON_PATH` to load another
+ * build (the sanitizer run of `npm run test:native` does).
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+import { InsufficientNetworkBuffersError, NativeAddonError } from '../errors.js';
+
+/** Sizing of one network memory region. */
+export interface NetworkMemoryOptions {
+  /** Bytes per segment: a power of two, at least 64 (Flink: taskmanager.memory.segment-size, 32 KiB). */
+  segmentSize: number;
+  /** Number of segments, at least 1. The whole region must stay below 2^31 bytes. */
+  numSegments: number;
+  /** Local pools that may exist at once, at least 1. */
+  maxLocalPools: number;
+  /** Subpartition counters shared by all local pools (sum of their numSubpartitions), at least 1. */
+  numSubpartitionCounters: number;
+}
+
+/** Geometry of a network memory region; offsets in bytes from the start of the view. */
+export interface NetworkMemoryLayoutInfo {
+  /** Bytes the view must have at least. */
+  byteLength: number;
+  segmentSize: number;
+  numSegments: number;
+  maxLocalPools: number;
+  numSubpartitionCounters: number;
+  headerOffset: number;
+  localPoolsOffset: number;
+  countersOffset: number;
+  descriptorsOffset: number;
+  /** Segment i occupies [segmentsOffset + i * segmentSize, + segmentSize). 64-byte aligned. */
+  segmentsOffset: number;
+}
+
+/** Global counters (Flink's TotalMemorySegments, AvailableMemorySegments, UsedMemorySegments). */
+export interface NetworkPoolStats {
+  totalSegments: number;
+  availableSegments: number;
+  usedSegments: number;
+  /** Most segments used at once; never above totalSegments. */
+  highWaterUsed: number;
+  /** Sum of the active local pools' required minimums. */
+  reservedMinimum: number;
+  numLocalPools: number;
+  /** Bytes per segment. */
+  segmentSize: number;
+  /** Byte offset of segment 0 from the start of the view (64-byte aligned). */
+  segmentsOffset: number;
+}
+
+/** Counters of one local pool, read one by one (not a consistent snapshot while busy). */
+export interface LocalPoolStats {
+  numSubpartitions: number;
+  exclusivePerSubpartition: number;
+  maxFloating: number;
+  maxPerSubpartition: number;
+  /** numSubpartitions x exclusivePerSubpartition + min(1, maxFloating). */
+  minSegments: number;
+  /** numSubpartitions x exclusivePerSubpartition + maxFloating. */
+  maxSegments: number;
+  /** Current floating quota after redistribution. */
+  floatingSize: number;
+  floatingInUse: number;
+  held: number;
+  highWaterHeld: number;
+  requestsGranted: number;
+  requestsDenied: number;
+  heldPerSubpartition: number[];
+}
+
+/**
+ * One thread's attachment to network memory (native class). All state lives in the shared
+ * memory, so instances on different threads over the same SharedArrayBuffer see the same pools.
+ */
+export interface NativeNetworkBufferPool {
+  /**
+   * Creates a local pool; returns its id. Throws InsufficientNetworkBuffersError when its
+   * minimum does not fit, RangeError for bad arguments, Error when no pool slot or counter range
+   * is free.
+   */
+  createLocalPool(
+    numSubpartitions: number,
+    exclusivePerSubpartition: number,
+    maxFloating: number,
+    maxPerSubpartition: number,
+  ): number;
+  /**
+   * Destroys a pool nobody uses any more. If it still holds segments, throws unless `force`
+   * (default false), which reclaims them. Returns the number of segments reclaimed; when above 0,
+   * notify waiters on RECYCLE_EPOCH.
+   */
+  destroyLocalPool(poolId: number, force?: boolean): number;
+  /** Non-blocking: a segment index >= 0, or a negative RequestStatus code. */
+  requestSegment(poolId: number, subpartition: number): number;
+  /** Frees a segment; returns WAITERS (call Atomics.notify on RECYCLE_EPOCH when above 0). */
+  recycleSegment(index: number): number;
+  stats(): NetworkPoolStats;
+  localPoolStats(poolId: number): LocalPoolStats;
+}
+
+/** What `strom_native.node` exports. */
+export interface NativeAddon {
+  /** Pure: validates the options and computes the layout. */
+  networkMemoryLayout(options: NetworkMemoryOptions): NetworkMemoryLayoutInfo;
+  /**
+   * Formats `view` (a Uint8Array over a SharedArrayBuffer, byteOffset a multiple of 8): header,
+   * empty pool table, all segments on the free stack. Once, before any pool attaches.
+   */
+  formatNetworkMemory(view: Uint8Array, options: NetworkMemoryOptions): NetworkMemoryLayoutInfo;
+  /** Every named index and code of native/core/network_memory_layout.h, as "GROUP.NAME" keys. */
+  layoutConstants(): Record<string, number>;
+  /** Attaches to formatted network memory; checks MAGIC and VERSION. */
+  NetworkBufferPool: new (view: Uint8Array) => NativeNetworkBufferPool;
+  /** Called once per load by {@link loadNativeAddon}. */
+  registerErrorClasses(classes: { InsufficientNetworkBuffersError: typeof InsufficientNetworkBuffersError }): void;
+}
+
+const ADDON_FILE = join('build', 'Release', 'strom_native.node');
+
+/** The directory holding strom's package.json, found by walking up from this file. */
+function packageRoot(): string {
+  let directory = dirname(fileURLToPath(import.meta.url));
+  for (;;) {
+    const candidate = join(directory, 'package.json');
+    if (existsSync(candidate)) {
+      try {
+        if ((JSON.parse(readFileSync(candidate, 'utf8')) as { name?: string }).name === 'strom') return directory;
+      } catch {
+        // not ours: keep walking up
+      }
+    }
+    const parent = dirname(directory);
+    if (parent === directory) throw new NativeAddonError("Cannot find strom's package root to load the native addon.");
+    directory = parent;
+  }
+}
+
+/** Path of the addon this thread loads: $STROM_ADDON_PATH, else <package root>/build/Release. */
+export function nativeAddonPath(): string {
+  const override = process.env.STROM_ADDON_PATH;
+  return override ? resolve(override) : join(packageRoot(), ADDON_FILE);
+}
+
+let loaded: NativeAddon | undefined;
+
+/**
+ * Loads the addon (once per thread) and registers strom's error classes with it.
+ * Throws {@link NativeAddonError} when the file is missing or cannot be loaded.
+ */
+export function loadNativeAddon(): NativeAddon {
+  if (loaded) return loaded;
+  const path = nativeAddonPath();
+  if (!existsSync(path)) {
+    throw new NativeAddonError(
+      `strom's native addon was not found at ${path}. Run \`npm install\` (or \`npm run build:native\`) to build it.`,
+    );
+  }
+  let addon: NativeAddon;
+  try {
+    addon = createRequire(import.meta.url)(path) as NativeAddon;
+  } catch (cause) {
+    throw new NativeAddonError(
+      `strom's native addon at ${path} could not be loaded (built for another Node-API version or platform?). ` +
+        `Rebuild it with \`npm run build:native\`.`,
+      cause,
+    );
+  }
+  addon.registerErrorClasses({ InsufficientNetworkBuffersError });
+  loaded = addon;
+  return addon;
+}
+
+/** Alias of {@link loadNativeAddon}. */
+export const loadAddon = loadNativeAddon;
