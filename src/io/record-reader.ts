@@ -1,0 +1,274 @@
+import { errors } from '../errors.js';
+import type { NetworkBufferPool } from '../memory/network-buffer-pool.js';
+import { DataInputView } from '../types/data-input-view.js';
+import type { TypeSerializer } from '../types/type-serializer.js';
+import type { ChannelGroup } from './channel-group.js';
+import { ChannelConsumer } from './channel-consumer.js';
+import { ChannelEvent, EVENT_SEGMENT, FLAG_FINAL } from './channel-layout.js';
+import { HEADER_BYTES, LENGTH_BYTES, MAX_RECORD_BYTES, StreamElementTag } from './stream-element.js';
+
+/** What `RecordReader.next()` found. */
+export const ReadStatus = {
+  /** Nothing available right now; call `waitForInput` or come back later. */
+  EMPTY: 0,
+  /** A record: see `value` and `channel`. */
+  RECORD: 1,
+  /** An event other than end-of-partition: see `eventType`, `eventArg`, `channel`. */
+  EVENT: 2,
+  /** Every channel delivered END_OF_PARTITION: the input is finished. */
+  END: 3,
+} as const;
+export type ReadStatus = (typeof ReadStatus)[keyof typeof ReadStatus];
+
+/**
+ * The consumer side of one input gate (all channels of a ChannelGroup): reads records in
+ * place from the producers' segments, reassembles records that span segments, delivers events
+ * in order with the data, and recycles each segment once its last slice is read (Flink's
+ * LocalInputChannel + SpillingAdaptiveSpanningRecordDeserializer: no copy unless spanning).
+ *
+ * Channels are served round robin, one slice at a time, so one busy producer cannot starve
+ * the others.
+ */
+export class RecordReader<T> {
+  /** The record of the last RECORD status. */
+  value: T | undefined;
+  /** Channel of the last RECORD or EVENT. */
+  channel = -1;
+  /** Type and argument of the last EVENT. */
+  eventType = 0;
+  eventArg = 0;
+  /** Records read. */
+  numRecordsIn = 0;
+  /** Framed bytes read (headers included). */
+  numBytesIn = 0;
+  /** Time spent in `waitForInput` (Flink's idle time). */
+  idleNs = 0;
+
+  private readonly pool: NetworkBufferPool;
+  private readonly group: ChannelGroup;
+  private readonly serializer: TypeSerializer<T>;
+  private readonly consumers: ChannelConsumer[];
+  private readonly buf: Buffer;
+  private readonly view: DataView;
+  private readonly input = new DataInputView();
+  private current = 0;
+  private endedChannels = 0;
+  private readonly ended: Uint8Array;
+
+  // Per channel: the slice being read (absolute offsets), and its segment if FINAL (else -1).
+  private readonly sliceActive: Uint8Array;
+  private readonly slicePos: Float64Array;
+  private readonly sliceEnd: Float64Array;
+  private readonly sliceRecycle: Int32Array;
+  // Per channel: a record spanning slices, being reassembled into its own scratch buffer.
+  private readonly spanBuffers: Buffer[];
+  private readonly spanLength: Int32Array;
+  private readonly spanFilled: Int32Array;
+
+  constructor(pool: NetworkBufferPool, group: ChannelGroup, serializer: TypeSerializer<T>) {
+    this.pool = pool;
+    this.group = group;
+    this.serializer = serializer;
+    this.buf = pool.buf;
+    this.view = pool.view;
+    const n = group.numChannels;
+    this.consumers = Array.from({ length: n }, (_, c) => new ChannelConsumer(group, c));
+    this.ended = new Uint8Array(n);
+    this.sliceActive = new Uint8Array(n);
+    this.slicePos = new Float64Array(n);
+    this.sliceEnd = new Float64Array(n);
+    this.sliceRecycle = new Int32Array(n).fill(-1);
+    this.spanBuffers = Array.from({ length: n }, () => Buffer.alloc(0));
+    this.spanLength = new Int32Array(n).fill(-1);
+    this.spanFilled = new Int32Array(n);
+  }
+
+  /** True once every channel delivered END_OF_PARTITION. */
+  get finished(): boolean {
+    return this.endedChannels === this.consumers.length;
+  }
+
+  /** Reads the next record or event; never blocks. */
+  next(): ReadStatus {
+    const n = this.consumers.length;
+    // Stops after a full round over the channels found nothing; each other step consumes an entry.
+    for (let idle = 0; idle < n; ) {
+      const c = this.current;
+      if (this.sliceActive[c] === 1) {
+        if (this.readFromSlice(c)) return ReadStatus.RECORD;
+        this.advance(); // slice done: serve the next channel, so no producer starves the others
+        idle = 0;
+        continue;
+      }
+      const consumer = this.consumers[c]!;
+      if (this.ended[c] === 0 && consumer.poll()) {
+        idle = 0;
+        if (consumer.segment !== EVENT_SEGMENT) {
+          this.openSlice(c, consumer);
+          continue;
+        }
+        const type = consumer.start;
+        const arg = consumer.end;
+        consumer.release();
+        if (type === ChannelEvent.END_OF_PARTITION) {
+          this.endChannel(c);
+          continue;
+        }
+        this.channel = c;
+        this.eventType = type;
+        this.eventArg = arg;
+        return ReadStatus.EVENT;
+      }
+      this.advance();
+      idle++;
+    }
+    return this.finished ? ReadStatus.END : ReadStatus.EMPTY;
+  }
+
+  private advance(): void {
+    this.current = this.current + 1 === this.consumers.length ? 0 : this.current + 1;
+  }
+
+  /**
+   * Sleeps until a producer publishes (spinning briefly first), for at most `timeoutMs`.
+   * Returns false if the channel group was cancelled.
+   */
+  waitForInput(timeoutMs: number): boolean {
+    const started = process.hrtime.bigint();
+    const ok = this.group.waitForData(() => this.hasInput(), timeoutMs);
+    this.idleNs += Number(process.hrtime.bigint() - started);
+    return ok;
+  }
+
+  /** True when some channel has an unread entry or an open slice. */
+  hasInput(): boolean {
+    for (let c = 0; c < this.consumers.length; c++) {
+      if (this.sliceActive[c] === 1 || (this.ended[c] === 0 && this.consumers[c]!.hasEntry())) return true;
+    }
+    return false;
+  }
+
+  private endChannel(c: number): void {
+    if (this.spanLength[c]! >= 0) {
+      throw errors.corruptRecord(`channel ${c} ended in the middle of a record spanning segments`);
+    }
+    this.ended[c] = 1;
+    this.endedChannels++;
+  }
+
+  private openSlice(c: number, consumer: ChannelConsumer): void {
+    const segment = consumer.segment;
+    const start = consumer.start;
+    const end = consumer.end;
+    const size = this.pool.segmentSize;
+    if (!(segment >= 0 && segment < this.pool.numSegments && start >= 0 && start <= end && end <= size)) {
+      throw errors.corruptRecord(`channel ${c} published an invalid slice (segment ${segment}, bytes ${start}..${end})`);
+    }
+    const base = this.pool.segmentOffset(segment);
+    this.sliceActive[c] = 1;
+    this.slicePos[c] = base + start;
+    this.sliceEnd[c] = base + end;
+    this.sliceRecycle[c] = (consumer.flags & FLAG_FINAL) !== 0 ? segment : -1;
+  }
+
+  /** Reads one record of channel c's open slice; false (slice closed) when it has no more. */
+  private readFromSlice(c: number): boolean {
+    let pos = this.slicePos[c]!;
+    const end = this.sliceEnd[c]!;
+    if (this.spanLength[c]! >= 0) {
+      if (this.continueSpan(c, pos, end)) return true;
+      this.closeSlice(c);
+      return false;
+    }
+    if (pos >= end) {
+      this.closeSlice(c);
+      return false;
+    }
+    if (pos + HEADER_BYTES > end) {
+      throw errors.corruptRecord(`channel ${c}: a record header is cut by the end of its segment slice`);
+    }
+    const length = this.view.getInt32(pos, true);
+    if (length < 1 || length > MAX_RECORD_BYTES) {
+      throw errors.corruptRecord(`channel ${c}: invalid record length ${length}`);
+    }
+    const recordEnd = pos + LENGTH_BYTES + length;
+    if (recordEnd <= end) {
+      this.value = this.deserialize(c, this.buf, this.view, pos + LENGTH_BYTES, recordEnd);
+      this.slicePos[c] = recordEnd;
+      this.channel = c;
+      this.numRecordsIn++;
+      this.numBytesIn += length + LENGTH_BYTES;
+      return true;
+    }
+    // The record continues in the next slice: start reassembling it.
+    if (this.spanBuffers[c]!.length < length) {
+      this.spanBuffers[c] = Buffer.allocUnsafe(Math.max(length, this.spanBuffers[c]!.length * 2));
+    }
+    this.spanLength[c] = length;
+    this.spanFilled[c] = 0;
+    pos += LENGTH_BYTES;
+    this.buf.copy(this.spanBuffers[c]!, 0, pos, end);
+    this.spanFilled[c] = end - pos;
+    this.closeSlice(c);
+    return false;
+  }
+
+  /** Appends slice bytes to channel c's spanning record; true when it completed a record. */
+  private continueSpan(c: number, pos: number, end: number): boolean {
+    const length = this.spanLength[c]!;
+    const filled = this.spanFilled[c]!;
+    const take = Math.min(length - filled, end - pos);
+    const span = this.spanBuffers[c]!;
+    this.buf.copy(span, filled, pos, pos + take);
+    this.spanFilled[c] = filled + take;
+    this.slicePos[c] = pos + take;
+    if (filled + take < length) return false;
+    this.spanLength[c] = -1;
+    this.value = this.deserialize(c, span, new DataView(span.buffer, span.byteOffset, span.length), 0, length);
+    this.channel = c;
+    this.numRecordsIn++;
+    this.numBytesIn += length + LENGTH_BYTES;
+    return true;
+  }
+
+  /** Deserializes the tag and payload at [start, end); checks the serializer used every byte. */
+  private deserialize(c: number, buf: Buffer, view: DataView, start: number, end: number): T {
+    const tag = buf[start];
+    if (tag !== StreamElementTag.RECORD) {
+      throw errors.corruptRecord(`channel ${c}: unsupported stream element tag ${tag}`);
+    }
+    const input = this.input;
+    input.reset(buf, view, start + 1, end);
+    const value = this.serializer.read(input);
+    if (input.pos !== end) {
+      throw errors.corruptRecord(
+        `channel ${c}: the ${this.serializer.typeName} serializer read ${input.pos - start - 1} of ${end - start - 1} payload bytes`,
+      );
+    }
+    return value;
+  }
+
+  /** Releases channel c's slice to its producer; recycles the segment if it was the last slice. */
+  private closeSlice(c: number): void {
+    this.sliceActive[c] = 0;
+    const recycle = this.sliceRecycle[c]!;
+    this.consumers[c]!.release();
+    if (recycle >= 0) {
+      this.sliceRecycle[c] = -1;
+      this.pool.recycleSegment(recycle);
+    }
+  }
+
+  /** Releases everything still held (open slices, queued entries) back to the pool. For teardown. */
+  releaseAll(): void {
+    for (let c = 0; c < this.consumers.length; c++) {
+      if (this.sliceActive[c] === 1) this.closeSlice(c);
+      const consumer = this.consumers[c]!;
+      while (consumer.poll()) {
+        const recycle = consumer.segment >= 0 && (consumer.flags & FLAG_FINAL) !== 0 ? consumer.segment : -1;
+        consumer.release();
+        if (recycle >= 0) this.pool.recycleSegment(recycle);
+      }
+    }
+  }
+}
