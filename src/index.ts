@@ -1,1 +1,38 @@
-export const x: number = 1;
+/**
+ * strom's public surface. Everything not exported here is internal and may change.
+ *
+ * The DataStream API and the runtime arrive with the next issues; for now this exposes the
+ * configuration model, type information for declaring record types, and the error classes.
+ */
+export {
+  StromError,
+  ConfigurationError,
+  InsufficientNetworkBuffersError,
+  SerializationError,
+  CorruptRecordError,
+  NativeAddonError,
+} from './errors.js';
+
+export { Configuration } from './config/configuration.js';
+export type { ConfigOption } from './config/config-option.js';
+export {
+  ALL_CONFIG_OPTIONS,
+  BUFFER_TIMEOUT,
+  MAX_PARALLELISM,
+  MEMORY_SEGMENT_SIZE,
+  NETWORK_BUFFERS_PER_CHANNEL,
+  NETWORK_FLOATING_BUFFERS_PER_GATE,
+  NETWORK_MAX_BUFFERS_PER_CHANNEL,
+  NETWORK_MEMORY_FRACTION,
+  NETWORK_MEMORY_MAX,
+  NETWORK_MEMORY_MIN,
+  TOTAL_PROCESS_MEMORY,
+} from './config/config-options.js';
+export { parseMemorySize, formatMemorySize } from './config/memory-size.js';
+export { parseDuration, formatDuration } from './config/duration.js';
+export { resolveNetworkMemory } from './config/network-memory-config.js';
+export type { NetworkMemoryConfig } from './config/network-memory-config.js';
+
+export { Types } from './types/type-information.js';
+export type { TypeInformation, TupleTypeInformation, RowTypeInformation, TypeOf } from './types/type-information.js';
+export type { TypeSerializer } from './types/type-serializer.js';

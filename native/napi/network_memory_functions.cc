@@ -3,6 +3,7 @@
 
 #include "arguments.h"
 #include "core/network_memory_format.h"
+#include "core/channel_layout.h"
 #include "core/network_memory_layout.h"
 #include "error_translation.h"
 
@@ -100,6 +101,36 @@ Napi::Value LayoutConstantsFunction(const Napi::CallbackInfo& info) {
   c.Set("STATUS.POOL_EXHAUSTED", rs::kPoolExhausted);
   c.Set("STATUS.SUBPARTITION_CAP", rs::kSubpartitionCap);
   c.Set("STATUS.GLOBAL_EMPTY", rs::kGlobalEmpty);
+  namespace ch = core::channel;
+  c.Set("CHANNEL.MAGIC", ch::kChannelGroupMagic);
+  c.Set("CHANNEL.VERSION", ch::kChannelGroupVersion);
+  c.Set("CHANNEL.HEADER_MAGIC", ch::kMagic);
+  c.Set("CHANNEL.HEADER_VERSION", ch::kVersion);
+  c.Set("CHANNEL.NUM_CHANNELS", ch::kNumChannels);
+  c.Set("CHANNEL.RING_CAPACITY", ch::kRingCapacity);
+  c.Set("CHANNEL.CANCELLED", ch::kCancelled);
+  c.Set("CHANNEL.GATE_SIGNAL", ch::kGateSignal);
+  c.Set("CHANNEL.GATE_WAITING", ch::kGateWaiting);
+  c.Set("CHANNEL.CHANNELS_START", ch::kChannelsStart);
+  c.Set("CHANNEL.WRITE_INDEX", ch::kWriteIndex);
+  c.Set("CHANNEL.READ_INDEX", ch::kReadIndex);
+  c.Set("CHANNEL.PRODUCER_WAITING", ch::kProducerWaiting);
+  c.Set("CHANNEL.RING_START", ch::kRingStart);
+  c.Set("CHANNEL.ENTRY_WORDS", ch::kEntryWords);
+  c.Set("CHANNEL.ENTRY_SEGMENT", ch::kEntrySegment);
+  c.Set("CHANNEL.ENTRY_START", ch::kEntryStart);
+  c.Set("CHANNEL.ENTRY_END", ch::kEntryEnd);
+  c.Set("CHANNEL.ENTRY_FLAGS", ch::kEntryFlags);
+  c.Set("CHANNEL.FLAG_FINAL", ch::kFlagFinal);
+  c.Set("CHANNEL.EVENT_SEGMENT", ch::kEventSegment);
+  c.Set("CHANNEL.EVENT_END_OF_PARTITION", ch::kEventEndOfPartition);
+  c.Set("CHANNEL.EVENT_CHECKPOINT_BARRIER", ch::kEventCheckpointBarrier);
+  c.Set("CHANNEL.LENGTH_BYTES", ch::kLengthBytes);
+  c.Set("CHANNEL.HEADER_BYTES", ch::kHeaderBytes);
+  c.Set("CHANNEL.MAX_RECORD_BYTES", ch::kMaxRecordBytes);
+  c.Set("CHANNEL.TAG_RECORD", ch::kTagRecord);
+  c.Set("CHANNEL.TAG_RECORD_WITH_TIMESTAMP", ch::kTagRecordWithTimestamp);
+  c.Set("CHANNEL.TAG_WATERMARK", ch::kTagWatermark);
   return c;
 }
 

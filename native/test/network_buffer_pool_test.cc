@@ -167,7 +167,8 @@ STROM_TEST(insufficient_buffers_uses_flinks_message) {
                                "The total number of network buffers is currently set to 8 of 32768 bytes each. "
                                "You can increase this number by setting the configuration keys "
                                "'taskmanager.memory.network.fraction', 'taskmanager.memory.network.min', and "
-                               "'taskmanager.memory.network.max'."));
+                               "'taskmanager.memory.network.max', or lower "
+                               "'taskmanager.network.memory.buffers-per-channel' or the parallelism."));
   }
   STROM_CHECK_EQ(pool.stats().reserved_minimum, 0);
   STROM_CHECK_EQ(pool.stats().num_local_pools, 0);

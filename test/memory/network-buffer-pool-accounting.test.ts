@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
 
-import { InsufficientNetworkBuffersError, StromError } from '../../src/errors.js';
+import { InsufficientNetworkBuffersError, StromError, errors } from '../../src/errors.js';
 import { HeaderWord, RequestStatus, networkMemoryWords } from '../../src/memory/network-memory-layout.js';
 import { loadNativeAddon, type NetworkMemoryOptions } from '../../src/native/addon.js';
 import type { ConsumerTask, ProducerTask, Result } from '../fixtures/network-buffer-pool-accounting-worker.js';
@@ -124,13 +124,9 @@ test("too small network memory throws Flink's InsufficientNetworkBuffersError", 
       assert.equal(error.name, 'InsufficientNetworkBuffersError');
       assert.equal(error.required, 12);
       assert.equal(error.available, 8);
-      assert.equal(
-        error.message,
-        'Insufficient number of network buffers: required 12, but only 8 available. The total number of network ' +
-          'buffers is currently set to 8 of 32768 bytes each. You can increase this number by setting the ' +
-          "configuration keys 'taskmanager.memory.network.fraction', 'taskmanager.memory.network.min', and " +
-          "'taskmanager.memory.network.max'.",
-      );
+      // The same text as the TS pre-check (errors.insufficientNetworkBuffers), so either path reads alike.
+      assert.equal(error.message, errors.insufficientNetworkBuffers(12, 8, 8, 32768).message);
+      assert.match(error.message, /^Insufficient number of network buffers: required 12, but only 8 available\./);
       return true;
     },
   );

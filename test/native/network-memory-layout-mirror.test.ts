@@ -7,10 +7,12 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Worker } from 'node:worker_threads';
 
+import * as channel from '../../src/io/channel-layout.js';
+import { HEADER_BYTES, LENGTH_BYTES, MAX_RECORD_BYTES, StreamElementTag } from '../../src/io/stream-element.js';
 import * as layout from '../../src/memory/network-memory-layout.js';
 import { loadNativeAddon } from '../../src/native/addon.js';
 
-test('TS layout constants mirror native/core/network_memory_layout.h', () => {
+test('TS layout constants mirror native/core/network_memory_layout.h and channel_layout.h', () => {
   const native = loadNativeAddon().layoutConstants();
   const mirrored: Record<string, number> = {
     MAGIC: layout.MAGIC,
@@ -31,6 +33,37 @@ test('TS layout constants mirror native/core/network_memory_layout.h', () => {
   for (const [group, words] of Object.entries(groups)) {
     for (const [name, value] of Object.entries(words)) mirrored[`${group}.${name}`] = value;
   }
+  Object.assign(mirrored, {
+    'CHANNEL.MAGIC': channel.CHANNEL_GROUP_MAGIC,
+    'CHANNEL.VERSION': channel.CHANNEL_GROUP_VERSION,
+    'CHANNEL.HEADER_MAGIC': channel.MAGIC,
+    'CHANNEL.HEADER_VERSION': channel.VERSION,
+    'CHANNEL.NUM_CHANNELS': channel.NUM_CHANNELS,
+    'CHANNEL.RING_CAPACITY': channel.RING_CAPACITY,
+    'CHANNEL.CANCELLED': channel.CANCELLED,
+    'CHANNEL.GATE_SIGNAL': channel.GATE_SIGNAL,
+    'CHANNEL.GATE_WAITING': channel.GATE_WAITING,
+    'CHANNEL.CHANNELS_START': channel.CHANNELS_START,
+    'CHANNEL.WRITE_INDEX': channel.WRITE_INDEX,
+    'CHANNEL.READ_INDEX': channel.READ_INDEX,
+    'CHANNEL.PRODUCER_WAITING': channel.PRODUCER_WAITING,
+    'CHANNEL.RING_START': channel.RING_START,
+    'CHANNEL.ENTRY_WORDS': channel.ENTRY_WORDS,
+    'CHANNEL.ENTRY_SEGMENT': channel.ENTRY_SEGMENT,
+    'CHANNEL.ENTRY_START': channel.ENTRY_START,
+    'CHANNEL.ENTRY_END': channel.ENTRY_END,
+    'CHANNEL.ENTRY_FLAGS': channel.ENTRY_FLAGS,
+    'CHANNEL.FLAG_FINAL': channel.FLAG_FINAL,
+    'CHANNEL.EVENT_SEGMENT': channel.EVENT_SEGMENT,
+    'CHANNEL.EVENT_END_OF_PARTITION': channel.ChannelEvent.END_OF_PARTITION,
+    'CHANNEL.EVENT_CHECKPOINT_BARRIER': channel.ChannelEvent.CHECKPOINT_BARRIER,
+    'CHANNEL.LENGTH_BYTES': LENGTH_BYTES,
+    'CHANNEL.HEADER_BYTES': HEADER_BYTES,
+    'CHANNEL.MAX_RECORD_BYTES': MAX_RECORD_BYTES,
+    'CHANNEL.TAG_RECORD': StreamElementTag.RECORD,
+    'CHANNEL.TAG_RECORD_WITH_TIMESTAMP': StreamElementTag.RECORD_WITH_TIMESTAMP,
+    'CHANNEL.TAG_WATERMARK': StreamElementTag.WATERMARK,
+  });
   assert.deepEqual(mirrored, native);
   assert.equal(layout.HEADER_RECYCLE_EPOCH, native['HEADER.RECYCLE_EPOCH']);
   assert.equal(layout.HEADER_WAITERS, native['HEADER.WAITERS']);

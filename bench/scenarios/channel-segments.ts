@@ -1,0 +1,123 @@
+/**
+ * strom: raw 32 KiB segment hand-off over a channel, no records.
+ *
+ * The producer takes a segment from its local buffer pool (blocking when its quota is used
+ * up: Flink's backpressure), copies the source segment into network memory with one
+ * `Buffer.set` (the same bytes the baselines move), and publishes it as FINAL on channel 0.
+ * The consumer reads the segment in place (zero copy), checks it, releases the ring slot and
+ * recycles the segment. When the ring is empty it sleeps with `ChannelGroup.waitForData`.
+ */
+import type { RoleContext, RoleResult, ScenarioSetup } from '../lib/scenario.js';
+import { expectedSegmentChecksum, makeSource, PROBE_OFFSET, PROBE_VALUE, SEGMENT_BYTES } from '../lib/segments.js';
+import {
+  ChannelConsumer,
+  ChannelEvent,
+  ChannelGroup,
+  ChannelProducer,
+  EVENT_SEGMENT,
+  FLAG_FINAL,
+  NetworkBufferPool,
+} from '../lib/strom.js';
+
+export interface Params {
+  segments: number;
+  /** Segments of network memory. */
+  numSegments: number;
+  /** createLocalPool(1, exclusive, maxFloating, maxPerSubpartition). */
+  localPool: [exclusive: number, maxFloating: number, maxPerSubpartition: number];
+  /** Ring entries of the channel. */
+  ringCapacity: number;
+  /** Consumer sleep slice in ms. */
+  waitMs: number;
+  /** Polls of an empty ring before the consumer sleeps (0: sleep at once, as RecordReader does). */
+  consumerSpins?: number;
+}
+
+interface Shared {
+  pool: SharedArrayBuffer;
+  group: SharedArrayBuffer;
+  localPool: number;
+}
+
+export function setup(params: Params): ScenarioSetup {
+  const pool = NetworkBufferPool.create({ segmentSize: SEGMENT_BYTES, numSegments: params.numSegments });
+  const [exclusive, floating, maxPer] = params.localPool;
+  const localPool = pool.createLocalPool(1, exclusive, floating, maxPer);
+  const group = ChannelGroup.create(1, params.ringCapacity);
+  return { shared: { pool: pool.buffer, group: group.buffer, localPool } satisfies Shared, abort: () => group.cancel() };
+}
+
+export function producer(ctx: RoleContext<Params, Shared>): RoleResult {
+  const n = ctx.params.segments;
+  const pool = NetworkBufferPool.attach(ctx.shared.pool);
+  const group = ChannelGroup.attach(ctx.shared.group);
+  const channel = new ChannelProducer(group, 0);
+  const localPool = ctx.shared.localPool;
+  const { src, stamp } = makeSource();
+  const waits = { backPressuredNs: 0 };
+  const buf = pool.buf;
+  const cancelled = (): boolean => ctx.aborted() || group.cancelled;
+  ctx.start();
+  for (let i = 0; i < n; i++) {
+    stamp(i);
+    const segment = pool.requestSegment(localPool, 0, waits, cancelled);
+    buf.set(src, pool.segmentOffset(segment));
+    channel.publish(segment, 0, SEGMENT_BYTES, FLAG_FINAL);
+  }
+  channel.publishEvent(ChannelEvent.END_OF_PARTITION);
+  return {
+    count: n,
+    bytes: n * SEGMENT_BYTES,
+    checksum: expectedSegmentChecksum(n),
+    details: { backPressuredMs: waits.backPressuredNs / 1e6, ringWaitMs: channel.waitedNs / 1e6 },
+  };
+}
+
+export function consumer(ctx: RoleContext<Params, Shared>): RoleResult {
+  const pool = NetworkBufferPool.attach(ctx.shared.pool);
+  const group = ChannelGroup.attach(ctx.shared.group);
+  const channel = new ChannelConsumer(group, 0);
+  const view = pool.view;
+  const buf = pool.buf;
+  const waitMs = ctx.params.waitMs;
+  const hasEntry = (): boolean => channel.hasEntry();
+  let count = 0;
+  let bytes = 0;
+  let checksum = 0;
+  const spins = ctx.params.consumerSpins ?? 0;
+  let sleeps = 0;
+  ctx.start();
+  for (;;) {
+    if (!channel.poll()) {
+      if (spins > 0) {
+        let i = 0;
+        while (i < spins && !channel.hasEntry()) i++;
+        if (i < spins) continue;
+      }
+      sleeps++;
+      if (!group.waitForData(hasEntry, waitMs) || ctx.aborted()) throw new Error('cancelled while waiting for data');
+      continue;
+    }
+    const segment = channel.segment;
+    if (segment === EVENT_SEGMENT) {
+      const type = channel.start;
+      channel.release();
+      if (type === ChannelEvent.END_OF_PARTITION) break;
+      throw new Error(`unexpected event ${type}`);
+    }
+    const off = pool.segmentOffset(segment) + channel.start;
+    const length = channel.end - channel.start;
+    const head = view.getInt32(off, true);
+    const tail = view.getInt32(off + SEGMENT_BYTES - 4, true);
+    if (length !== SEGMENT_BYTES || head !== count || tail !== count || buf[off + PROBE_OFFSET] !== PROBE_VALUE) {
+      throw new Error(`segment ${count} is corrupt (length ${length}, head ${head}, tail ${tail})`);
+    }
+    if ((channel.flags & FLAG_FINAL) === 0) throw new Error(`segment ${count} was not published as final`);
+    checksum += head + tail;
+    bytes += length;
+    count++;
+    channel.release();
+    pool.recycleSegment(segment);
+  }
+  return { count, bytes, checksum, details: { sleeps } };
+}
