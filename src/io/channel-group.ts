@@ -16,6 +16,9 @@ import {
   channelGroupByteLength,
 } from './channel-layout.js';
 
+/** Polls of the rings before the consumer sleeps (roughly 10-20 µs). */
+const SPINS_BEFORE_SLEEP = 2000;
+
 /** How long one `Atomics.wait` sleeps before re-checking for cancellation, in ms. */
 export const WAIT_SLICE_MS = 50;
 
@@ -119,12 +122,14 @@ export class ChannelGroup {
   }
 
   /**
-   * Sleeps until any producer publishes to this group, for at most `timeoutMs`.
+   * Spins briefly, then sleeps until any producer publishes to this group, for at most `timeoutMs`.
    * `hasData` re-checks the rings after the waiting flag is raised, so a publish racing with
    * going to sleep is never lost. Returns false when the group was cancelled.
    */
   waitForData(hasData: () => boolean, timeoutMs: number): boolean {
     const words = this.words;
+    // A wait/notify round trip costs ~45 µs; a producer mid-segment usually publishes sooner.
+    for (let spin = 0; spin < SPINS_BEFORE_SLEEP; spin++) if (hasData()) return true;
     Atomics.store(words, GATE_WAITING, 1);
     try {
       const signal = Atomics.load(words, GATE_SIGNAL);

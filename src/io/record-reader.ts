@@ -55,11 +55,14 @@ export class RecordReader<T> {
   private endedChannels = 0;
   private readonly ended: Uint8Array;
 
-  // Per channel: the slice being read (absolute offsets), and its segment if FINAL (else -1).
-  private readonly sliceActive: Uint8Array;
-  private readonly slicePos: Float64Array;
-  private readonly sliceEnd: Float64Array;
-  private readonly sliceRecycle: Int32Array;
+  // The one open slice, always of channel `current` (absolute byte offsets into `buf`), and its
+  // segment when the slice is the segment's last (recycled on close), else -1.
+  private sliceOpen = false;
+  private slicePos = 0;
+  private sliceEnd = 0;
+  private sliceRecycle = -1;
+  /** The open slice starts with the rest of a record spanning segments (spanLength[current] >= 0). */
+  private sliceContinuesSpan = false;
   // Per channel: a record spanning slices, being reassembled into its own scratch buffer.
   private readonly spanBuffers: Buffer[];
   private readonly spanLength: Int32Array;
@@ -74,10 +77,6 @@ export class RecordReader<T> {
     const n = group.numChannels;
     this.consumers = Array.from({ length: n }, (_, c) => new ChannelConsumer(group, c));
     this.ended = new Uint8Array(n);
-    this.sliceActive = new Uint8Array(n);
-    this.slicePos = new Float64Array(n);
-    this.sliceEnd = new Float64Array(n);
-    this.sliceRecycle = new Int32Array(n).fill(-1);
     this.spanBuffers = Array.from({ length: n }, () => Buffer.alloc(0));
     this.spanLength = new Int32Array(n).fill(-1);
     this.spanFilled = new Int32Array(n);
@@ -94,7 +93,7 @@ export class RecordReader<T> {
     // Stops after a full round over the channels found nothing; each other step consumes an entry.
     for (let idle = 0; idle < n; ) {
       const c = this.current;
-      if (this.sliceActive[c] === 1) {
+      if (this.sliceOpen) {
         if (this.readFromSlice(c)) return ReadStatus.RECORD;
         this.advance(); // slice done: serve the next channel, so no producer starves the others
         idle = 0;
@@ -142,8 +141,9 @@ export class RecordReader<T> {
 
   /** True when some channel has an unread entry or an open slice. */
   hasInput(): boolean {
+    if (this.sliceOpen) return true;
     for (let c = 0; c < this.consumers.length; c++) {
-      if (this.sliceActive[c] === 1 || (this.ended[c] === 0 && this.consumers[c]!.hasEntry())) return true;
+      if (this.ended[c] === 0 && this.consumers[c]!.hasEntry()) return true;
     }
     return false;
   }
@@ -165,17 +165,18 @@ export class RecordReader<T> {
       throw errors.corruptRecord(`channel ${c} published an invalid slice (segment ${segment}, bytes ${start}..${end})`);
     }
     const base = this.pool.segmentOffset(segment);
-    this.sliceActive[c] = 1;
-    this.slicePos[c] = base + start;
-    this.sliceEnd[c] = base + end;
-    this.sliceRecycle[c] = (consumer.flags & FLAG_FINAL) !== 0 ? segment : -1;
+    this.sliceOpen = true;
+    this.slicePos = base + start;
+    this.sliceEnd = base + end;
+    this.sliceRecycle = (consumer.flags & FLAG_FINAL) !== 0 ? segment : -1;
+    this.sliceContinuesSpan = this.spanLength[c]! >= 0;
   }
 
   /** Reads one record of channel c's open slice; false (slice closed) when it has no more. */
   private readFromSlice(c: number): boolean {
-    let pos = this.slicePos[c]!;
-    const end = this.sliceEnd[c]!;
-    if (this.spanLength[c]! >= 0) {
+    let pos = this.slicePos;
+    const end = this.sliceEnd;
+    if (this.sliceContinuesSpan) {
       if (this.continueSpan(c, pos, end)) return true;
       this.closeSlice(c);
       return false;
@@ -194,7 +195,7 @@ export class RecordReader<T> {
     const recordEnd = pos + LENGTH_BYTES + length;
     if (recordEnd <= end) {
       this.value = this.deserialize(c, this.buf, this.view, pos + LENGTH_BYTES, recordEnd);
-      this.slicePos[c] = recordEnd;
+      this.slicePos = recordEnd;
       this.channel = c;
       this.numRecordsIn++;
       this.numBytesIn += length + LENGTH_BYTES;
@@ -221,9 +222,10 @@ export class RecordReader<T> {
     const span = this.spanBuffers[c]!;
     this.buf.copy(span, filled, pos, pos + take);
     this.spanFilled[c] = filled + take;
-    this.slicePos[c] = pos + take;
+    this.slicePos = pos + take;
     if (filled + take < length) return false;
     this.spanLength[c] = -1;
+    this.sliceContinuesSpan = false;
     this.value = this.deserialize(c, span, new DataView(span.buffer, span.byteOffset, span.length), 0, length);
     this.channel = c;
     this.numRecordsIn++;
@@ -250,19 +252,19 @@ export class RecordReader<T> {
 
   /** Releases channel c's slice to its producer; recycles the segment if it was the last slice. */
   private closeSlice(c: number): void {
-    this.sliceActive[c] = 0;
-    const recycle = this.sliceRecycle[c]!;
+    this.sliceOpen = false;
+    const recycle = this.sliceRecycle;
     this.consumers[c]!.release();
     if (recycle >= 0) {
-      this.sliceRecycle[c] = -1;
+      this.sliceRecycle = -1;
       this.pool.recycleSegment(recycle);
     }
   }
 
   /** Releases everything still held (open slices, queued entries) back to the pool. For teardown. */
   releaseAll(): void {
+    if (this.sliceOpen) this.closeSlice(this.current);
     for (let c = 0; c < this.consumers.length; c++) {
-      if (this.sliceActive[c] === 1) this.closeSlice(c);
       const consumer = this.consumers[c]!;
       while (consumer.poll()) {
         const recycle = consumer.segment >= 0 && (consumer.flags & FLAG_FINAL) !== 0 ? consumer.segment : -1;
