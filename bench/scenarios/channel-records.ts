@@ -3,7 +3,7 @@
  *
  * The producer emits `[key, value]` records through a RecordWriter (TUPLE(STRING, DOUBLE)
  * serializer, forward partitioner, `bufferTimeout: -1`: segments are handed over when full, as
- * in a throughput-bound Flink job). The consumer reads them with a RecordReader, deserializing
+ * in a throughput-bound Flink job). The consumer reads them with RecordReader.nextBatch, deserializing
  * each record in place, and sleeps with `waitForInput` when nothing is there.
  */
 import { checksumStep, expectedChecksum } from '../lib/records.js';
@@ -85,12 +85,14 @@ export function consumer(ctx: RoleContext<Params, Shared>): RoleResult {
   const spins = ctx.params.consumerSpins ?? 0;
   let sleeps = 0;
   ctx.start();
+  const sink = (record: [string, number]) => {
+    checksum = checksumStep(checksum, count, record[0], record[1]);
+    count++;
+  };
   for (;;) {
-    const status = reader.next();
+    const status = reader.nextBatch(sink);
     if (status === ReadStatus.RECORD) {
-      const record = reader.value!;
-      checksum = checksumStep(checksum, count, record[0], record[1]);
-      count++;
+      continue;
     } else if (status === ReadStatus.EMPTY) {
       if (spins > 0) {
         let i = 0;

@@ -124,6 +124,21 @@ export class RecordReader<T> {
     return this.finished ? ReadStatus.END : ReadStatus.EMPTY;
   }
 
+  /**
+   * Like `next`, but delivers every record of the open slice to `sink` in one loop and returns
+   * RECORD (the records' channel is `channel`); EVENT, EMPTY and END as `next`. Cheaper per
+   * record than calling `next` for each. If `sink` throws, the records after it stay unread.
+   */
+  nextBatch(sink: (record: T) => void): ReadStatus {
+    const status = this.next();
+    if (status !== ReadStatus.RECORD) return status;
+    const c = this.channel;
+    sink(this.value!);
+    while (this.sliceOpen && this.readFromSlice(c)) sink(this.value!);
+    if (!this.sliceOpen) this.advance();
+    return ReadStatus.RECORD;
+  }
+
   private advance(): void {
     this.current = this.current + 1 === this.consumers.length ? 0 : this.current + 1;
   }
