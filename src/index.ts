@@ -18,6 +18,7 @@ export type { ConfigOption } from './config/config-option.js';
 export {
   ALL_CONFIG_OPTIONS,
   BUFFER_TIMEOUT,
+  MANAGED_MEMORY_SIZE,
   MAX_PARALLELISM,
   MEMORY_SEGMENT_SIZE,
   NETWORK_BUFFERS_PER_CHANNEL,

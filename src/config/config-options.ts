@@ -97,6 +97,22 @@ export const TOTAL_PROCESS_MEMORY: ConfigOption<number | undefined> = memoryOpti
 });
 
 /**
+ * `taskmanager.memory.managed.size`: memory for keyed state (native state tables and their
+ * arenas) of all tasks of the TaskManager, in bytes. Default 256mb. Flink derives managed memory
+ * as 0.4 of Flink memory; strom has no total memory model yet, so it takes a fixed local budget.
+ * State that would exceed it fails its task with an error naming this key.
+ */
+export const MANAGED_MEMORY_SIZE: ConfigOption<number> = memoryOption<number>({
+  key: 'taskmanager.memory.managed.size',
+  defaultValue: 256 * 1024 * 1024,
+  description:
+    'Memory for keyed state of all tasks (native state tables), in bytes. Default 256mb. ' +
+    'A task whose state would exceed it fails with an error naming this key.',
+  accepted: 'expected a positive memory size such as 256mb',
+  validate: (v) => v > 0,
+});
+
+/**
  * `taskmanager.network.memory.buffers-per-channel`: buffers guaranteed to each subpartition
  * (output channel) of a producer's pool. Default 2. strom requires at least 1: its local channels
  * hand the producer's buffers to the consumer directly (no credit-based exclusive buffers), so 0
@@ -177,6 +193,7 @@ export const ALL_CONFIG_OPTIONS: ReadonlyArray<ConfigOption<unknown>> = Object.f
   NETWORK_MEMORY_MAX,
   NETWORK_MEMORY_FRACTION,
   TOTAL_PROCESS_MEMORY,
+  MANAGED_MEMORY_SIZE,
   NETWORK_BUFFERS_PER_CHANNEL,
   NETWORK_FLOATING_BUFFERS_PER_GATE,
   NETWORK_MAX_BUFFERS_PER_CHANNEL,
