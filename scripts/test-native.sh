@@ -15,6 +15,7 @@ NATIVE_JS_TESTS=(
   dist/test/native/network-memory-layout-mirror.test.js
   dist/test/io/channel-stress.test.js
   dist/test/io/record-writer-reader.test.js
+  dist/test/native/key-hash-native.test.js
 )
 if [[ -n "${STROM_NATIVE_JS_TESTS:-}" ]]; then
   read -r -a extra <<<"$STROM_NATIVE_JS_TESTS"

@@ -2,6 +2,8 @@
 #include "addon.h"
 
 #include "arguments.h"
+#include "key_group_functions.h"
+#include "keyed_aggregation_wrap.h"
 #include "network_buffer_pool_wrap.h"
 #include "network_memory_functions.h"
 
@@ -10,14 +12,20 @@ namespace strom::napi {
 StromAddon::StromAddon(Napi::Env env, Napi::Object exports) {
   Napi::Function pool_class = NetworkBufferPoolWrap::DefineClass(env);
   network_buffer_pool_class_ = Napi::Persistent(pool_class);
+  Napi::Function aggregation_class = KeyedAggregationWrap::DefineClass(env);
+  keyed_aggregation_class_ = Napi::Persistent(aggregation_class);
   DefineAddon(exports,
               {
                   InstanceMethod("registerErrorClasses", &StromAddon::RegisterErrorClasses),
                   InstanceValue("NetworkBufferPool", pool_class, napi_enumerable),
+                  InstanceValue("KeyedAggregation", aggregation_class, napi_enumerable),
               });
+  exports.Set("formatManagedMemory", Napi::Function::New(env, FormatManagedMemoryFunction, "formatManagedMemory"));
   exports.Set("networkMemoryLayout", Napi::Function::New(env, NetworkMemoryLayoutFunction, "networkMemoryLayout"));
   exports.Set("formatNetworkMemory", Napi::Function::New(env, FormatNetworkMemoryFunction, "formatNetworkMemory"));
   exports.Set("layoutConstants", Napi::Function::New(env, LayoutConstantsFunction, "layoutConstants"));
+  exports.Set("keyGroupsOfRecords", Napi::Function::New(env, KeyGroupsOfRecordsFunction, "keyGroupsOfRecords"));
+  exports.Set("keyHashesOfRecords", Napi::Function::New(env, KeyHashesOfRecordsFunction, "keyHashesOfRecords"));
 }
 
 Napi::Value StromAddon::RegisterErrorClasses(const Napi::CallbackInfo& info) {
@@ -28,6 +36,16 @@ Napi::Value StromAddon::RegisterErrorClasses(const Napi::CallbackInfo& info) {
                                                describe(insufficient));
   }
   insufficient_buffers_error_ = Napi::Persistent(insufficient.As<Napi::Function>());
+  const auto optional_class = [&](const char* name, Napi::FunctionReference& slot) {
+    Napi::Value value = classes.Get(name);
+    if (value.IsUndefined()) return;
+    if (!value.IsFunction()) {
+      throw Napi::TypeError::New(info.Env(), std::string("classes.") + name + " must be a class, got " + describe(value));
+    }
+    slot = Napi::Persistent(value.As<Napi::Function>());
+  };
+  optional_class("ManagedMemoryExceededError", managed_memory_error_);
+  optional_class("CorruptRecordError", corrupt_record_error_);
   return info.Env().Undefined();
 }
 

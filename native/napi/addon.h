@@ -15,12 +15,22 @@ class StromAddon : public Napi::Addon<StromAddon> {
 
   /** Constructor of strom's InsufficientNetworkBuffersError, or empty before registration. */
   const Napi::FunctionReference& insufficient_buffers_error() const { return insufficient_buffers_error_; }
+  /** Constructor of strom's ManagedMemoryExceededError(message, bytesNeeded), or empty. */
+  const Napi::FunctionReference& managed_memory_error() const { return managed_memory_error_; }
+  /** Constructor of strom's CorruptRecordError(message), or empty. */
+  const Napi::FunctionReference& corrupt_record_error() const { return corrupt_record_error_; }
 
  private:
-  /** registerErrorClasses({ InsufficientNetworkBuffersError }): called once by addon.ts. */
+  /**
+   * registerErrorClasses({ InsufficientNetworkBuffersError, ManagedMemoryExceededError,
+   * CorruptRecordError }): called once by addon.ts.
+   */
   Napi::Value RegisterErrorClasses(const Napi::CallbackInfo& info);
 
   Napi::FunctionReference insufficient_buffers_error_;
+  Napi::FunctionReference managed_memory_error_;
+  Napi::FunctionReference corrupt_record_error_;
+  Napi::FunctionReference keyed_aggregation_class_;
   Napi::FunctionReference network_buffer_pool_class_;
 };
 

@@ -5,6 +5,7 @@
 #include "core/network_memory_format.h"
 #include "core/channel_layout.h"
 #include "core/network_memory_layout.h"
+#include "core/record_schema.h"
 #include "error_translation.h"
 
 namespace strom::napi {
@@ -131,6 +132,13 @@ Napi::Value LayoutConstantsFunction(const Napi::CallbackInfo& info) {
   c.Set("CHANNEL.TAG_RECORD", ch::kTagRecord);
   c.Set("CHANNEL.TAG_RECORD_WITH_TIMESTAMP", ch::kTagRecordWithTimestamp);
   c.Set("CHANNEL.TAG_WATERMARK", ch::kTagWatermark);
+  using core::FieldKind;
+  c.Set("FIELD_KIND.STRING", static_cast<int32_t>(FieldKind::kString));
+  c.Set("FIELD_KIND.DOUBLE", static_cast<int32_t>(FieldKind::kDouble));
+  c.Set("FIELD_KIND.LONG", static_cast<int32_t>(FieldKind::kLong));
+  c.Set("FIELD_KIND.BOOLEAN", static_cast<int32_t>(FieldKind::kBoolean));
+  c.Set("FIELD_KIND.TUPLE", static_cast<int32_t>(FieldKind::kTuple));
+  c.Set("FIELD_KIND.GENERIC", static_cast<int32_t>(FieldKind::kGeneric));
   return c;
 }
 

@@ -10,9 +10,10 @@ import { Worker } from 'node:worker_threads';
 import * as channel from '../../src/io/channel-layout.js';
 import { HEADER_BYTES, LENGTH_BYTES, MAX_RECORD_BYTES, StreamElementTag } from '../../src/io/stream-element.js';
 import * as layout from '../../src/memory/network-memory-layout.js';
+import { FieldKindCode } from '../../src/types/type-descriptor.js';
 import { loadNativeAddon } from '../../src/native/addon.js';
 
-test('TS layout constants mirror native/core/network_memory_layout.h and channel_layout.h', () => {
+test('TS layout constants mirror native/core/network_memory_layout.h, channel_layout.h and record_schema.h', () => {
   const native = loadNativeAddon().layoutConstants();
   const mirrored: Record<string, number> = {
     MAGIC: layout.MAGIC,
@@ -64,6 +65,7 @@ test('TS layout constants mirror native/core/network_memory_layout.h and channel
     'CHANNEL.TAG_RECORD_WITH_TIMESTAMP': StreamElementTag.RECORD_WITH_TIMESTAMP,
     'CHANNEL.TAG_WATERMARK': StreamElementTag.WATERMARK,
   });
+  for (const [name, code] of Object.entries(FieldKindCode)) mirrored[`FIELD_KIND.${name}`] = code;
   assert.deepEqual(mirrored, native);
   assert.equal(layout.HEADER_RECYCLE_EPOCH, native['HEADER.RECYCLE_EPOCH']);
   assert.equal(layout.HEADER_WAITERS, native['HEADER.WAITERS']);

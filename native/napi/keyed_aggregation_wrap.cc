@@ -1,0 +1,217 @@
+// keyed_aggregation_wrap.cc: see keyed_aggregation_wrap.h.
+#include "keyed_aggregation_wrap.h"
+
+#include <climits>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "addon.h"
+#include "arguments.h"
+#include "core/managed_memory.h"
+#include "core/record_schema.h"
+#include "error_translation.h"
+
+namespace strom::napi {
+namespace {
+
+/** Bytes of any Uint8Array (shared or not); valid only during the call. */
+struct Bytes {
+  uint8_t* data;
+  size_t length;
+};
+
+Bytes bytes_argument(const Napi::CallbackInfo& info, size_t index, const char* name) {
+  const Napi::Value value = info[index];
+  if (!value.IsTypedArray() || value.As<Napi::TypedArray>().TypedArrayType() != napi_uint8_array) {
+    throw Napi::TypeError::New(info.Env(), std::string(name) + " must be a Uint8Array, got " + describe(value));
+  }
+  Napi::Uint8Array array = value.As<Napi::Uint8Array>();
+  return {array.Data(), array.ElementLength()};
+}
+
+/** A [start, end) byte range argument pair inside `bytes`. */
+void range_arguments(const Napi::CallbackInfo& info, size_t index, const Bytes& bytes, const char* name,
+                     uint32_t& start, uint32_t& end) {
+  const int32_t s = int32_argument(info, index, "start");
+  const int32_t e = int32_argument(info, index + 1, "end");
+  if (s < 0 || e < s || static_cast<size_t>(e) > bytes.length) {
+    throw Napi::RangeError::New(info.Env(), std::string(name) + " range [" + std::to_string(s) + ", " +
+                                                std::to_string(e) + ") is outside its " +
+                                                std::to_string(bytes.length) + " bytes");
+  }
+  start = static_cast<uint32_t>(s);
+  end = static_cast<uint32_t>(e);
+}
+
+Napi::Int32Array result_argument(const Napi::CallbackInfo& info, size_t index) {
+  const Napi::Value value = info[index];
+  if (!value.IsTypedArray() || value.As<Napi::TypedArray>().TypedArrayType() != napi_int32_array ||
+      value.As<Napi::Int32Array>().ElementLength() < 5) {
+    throw Napi::TypeError::New(info.Env(), "result must be an Int32Array of at least 5 elements, got " + describe(value));
+  }
+  return value.As<Napi::Int32Array>();
+}
+
+std::vector<int32_t> int32_array_option(const Napi::Object& options, const char* name) {
+  const Napi::Value value = options.Get(name);
+  if (!value.IsTypedArray() || value.As<Napi::TypedArray>().TypedArrayType() != napi_int32_array) {
+    throw Napi::TypeError::New(options.Env(), std::string("options.") + name + " must be an Int32Array, got " +
+                                                  describe(value));
+  }
+  Napi::Int32Array array = value.As<Napi::Int32Array>();
+  return std::vector<int32_t>(array.Data(), array.Data() + array.ElementLength());
+}
+
+void write_result(Napi::Int32Array& out, const core::ProcessResult& r) {
+  out[0] = static_cast<int32_t>(r.consumed);
+  out[1] = static_cast<int32_t>(r.produced);
+  out[2] = static_cast<int32_t>(r.records);
+  out[3] = static_cast<int32_t>(r.status);
+  out[4] = static_cast<int32_t>(r.needed);
+}
+
+template <typename Body>
+auto translate_aggregation_errors(Napi::Env env, Body&& body) -> decltype(body()) {
+  try {
+    return translate_errors(env, body);
+  } catch (const core::AggregationError& error) {
+    throw_aggregation_error(env, error);
+  } catch (const core::SchemaError& error) {
+    if (error.kind() == core::SchemaErrorKind::kUnsupported) throw Napi::TypeError::New(env, error.what());
+    throw Napi::RangeError::New(env, error.what());
+  }
+}
+
+}  // namespace
+
+void throw_aggregation_error(Napi::Env env, const core::AggregationError& error) {
+  StromAddon* addon = env.GetInstanceData<StromAddon>();
+  switch (error.kind()) {
+    case core::AggregationErrorKind::kType:
+      throw Napi::TypeError::New(env, error.what());
+    case core::AggregationErrorKind::kRange:
+      throw Napi::RangeError::New(env, error.what());
+    case core::AggregationErrorKind::kCorrupt:
+      if (addon != nullptr && !addon->corrupt_record_error().IsEmpty()) {
+        throw Napi::Error(env, addon->corrupt_record_error().New({Napi::String::New(env, error.what())}));
+      }
+      throw Napi::RangeError::New(env, error.what());
+    case core::AggregationErrorKind::kBudget:
+    default:
+      if (addon != nullptr && !addon->managed_memory_error().IsEmpty()) {
+        throw Napi::Error(env, addon->managed_memory_error().New(
+                                   {Napi::String::New(env, error.what()),
+                                    Napi::Number::New(env, static_cast<double>(error.bytes_needed()))}));
+      }
+      throw Napi::Error::New(env, error.what());
+  }
+}
+
+Napi::Function KeyedAggregationWrap::DefineClass(Napi::Env env) {
+  return ObjectWrap::DefineClass(env, "KeyedAggregation",
+                                 {
+                                     InstanceMethod<&KeyedAggregationWrap::Process>("process"),
+                                     InstanceMethod<&KeyedAggregationWrap::EmitFinal>("emitFinal"),
+                                     InstanceMethod<&KeyedAggregationWrap::Snapshot>("snapshot"),
+                                     InstanceMethod<&KeyedAggregationWrap::Restore>("restore"),
+                                     InstanceMethod<&KeyedAggregationWrap::Stats>("stats"),
+                                 });
+}
+
+KeyedAggregationWrap::KeyedAggregationWrap(const Napi::CallbackInfo& info) : ObjectWrap(info) {
+  Napi::Env env = info.Env();
+  const Napi::Object options = object_argument(info, 0, "options");
+  const std::vector<int32_t> descriptor = int32_array_option(options, "descriptor");
+  const std::vector<int32_t> key_fields = int32_array_option(options, "keyFields");
+  core::AggregationSpec spec;
+  spec.kind = static_cast<core::AggregationKind>(integer_option(options, "kind"));
+  spec.field = static_cast<int32_t>(integer_option(options, "field"));
+  spec.max_parallelism = static_cast<int32_t>(integer_option(options, "maxParallelism"));
+  const Napi::Value streaming = options.Get("streaming");
+  if (!streaming.IsBoolean()) {
+    throw Napi::TypeError::New(env, "options.streaming must be a boolean, got " + describe(streaming));
+  }
+  spec.streaming = streaming.As<Napi::Boolean>().Value();
+  for (int32_t f : key_fields) {
+    if (f < 0) throw Napi::RangeError::New(env, "options.keyFields must hold field indices >= 0");
+    spec.key_fields.push_back(static_cast<uint32_t>(f));
+  }
+  const Napi::Value name = options.Get("operatorName");
+  if (!name.IsString()) throw Napi::TypeError::New(env, "options.operatorName must be a string, got " + describe(name));
+  const Napi::Value memory = options.Get("managedMemory");
+  if (!memory.IsTypedArray() || memory.As<Napi::TypedArray>().TypedArrayType() != napi_uint8_array) {
+    throw Napi::TypeError::New(env, "options.managedMemory must be a Uint8Array over the managed memory "
+                                    "SharedArrayBuffer, got " + describe(memory));
+  }
+  Napi::Uint8Array memory_view = memory.As<Napi::Uint8Array>();
+  aggregation_ = translate_aggregation_errors(env, [&] {
+    core::RecordSchema schema = core::RecordSchema::parse(descriptor.data(), descriptor.size());
+    core::ManagedMemoryAccount account = core::ManagedMemoryAccount::attach(memory_view.Data(), memory_view.ElementLength());
+    return std::make_unique<core::KeyedAggregation>(std::move(schema), std::move(spec), account,
+                                                    name.As<Napi::String>().Utf8Value());
+  });
+  managed_memory_view_ = Napi::Persistent(memory_view.As<Napi::Object>());
+}
+
+Napi::Value KeyedAggregationWrap::Process(const Napi::CallbackInfo& info) {
+  const Bytes input = bytes_argument(info, 0, "input");
+  uint32_t start = 0, end = 0, out_start = 0, out_end = 0;
+  range_arguments(info, 1, input, "input", start, end);
+  const Bytes output = bytes_argument(info, 3, "output");
+  range_arguments(info, 4, output, "output", out_start, out_end);
+  Napi::Int32Array result = result_argument(info, 6);
+  const core::ProcessResult r = translate_aggregation_errors(info.Env(), [&] {
+    return aggregation_->process(input.data + start, end - start, output.data + out_start, out_end - out_start);
+  });
+  write_result(result, r);
+  return info.Env().Undefined();
+}
+
+Napi::Value KeyedAggregationWrap::EmitFinal(const Napi::CallbackInfo& info) {
+  const Bytes output = bytes_argument(info, 0, "output");
+  uint32_t out_start = 0, out_end = 0;
+  range_arguments(info, 1, output, "output", out_start, out_end);
+  Napi::Int32Array result = result_argument(info, 3);
+  const core::ProcessResult r = translate_aggregation_errors(
+      info.Env(), [&] { return aggregation_->emit_final(output.data + out_start, out_end - out_start); });
+  write_result(result, r);
+  return info.Env().Undefined();
+}
+
+Napi::Value KeyedAggregationWrap::Snapshot(const Napi::CallbackInfo& info) {
+  int32_t kg_start = INT32_MIN;
+  int32_t kg_end = INT32_MAX;
+  if (info.Length() > 0 && !info[0].IsUndefined()) kg_start = int32_argument(info, 0, "keyGroupStart");
+  if (info.Length() > 1 && !info[1].IsUndefined()) kg_end = int32_argument(info, 1, "keyGroupEnd");
+  const std::vector<uint8_t> bytes = aggregation_->snapshot(kg_start, kg_end);
+  Napi::Uint8Array out = Napi::Uint8Array::New(info.Env(), bytes.size());
+  if (!bytes.empty()) std::memcpy(out.Data(), bytes.data(), bytes.size());
+  return out;
+}
+
+Napi::Value KeyedAggregationWrap::Restore(const Napi::CallbackInfo& info) {
+  const Bytes bytes = bytes_argument(info, 0, "bytes");
+  translate_aggregation_errors(info.Env(), [&] { aggregation_->restore(bytes.data, bytes.length); });
+  return info.Env().Undefined();
+}
+
+Napi::Value KeyedAggregationWrap::Stats(const Napi::CallbackInfo& info) {
+  Napi::Object stats = Napi::Object::New(info.Env());
+  stats.Set("keys", static_cast<double>(aggregation_->num_keys()));
+  stats.Set("memoryBytes", static_cast<double>(aggregation_->memory_bytes()));
+  stats.Set("recordsIn", static_cast<double>(aggregation_->records_in()));
+  return stats;
+}
+
+Napi::Value FormatManagedMemoryFunction(const Napi::CallbackInfo& info) {
+  const SharedView view = shared_view_argument(info, 0, "view");
+  const Napi::Value budget = info[1];
+  if (!budget.IsNumber()) throw Napi::TypeError::New(info.Env(), "budget must be a number, got " + describe(budget));
+  translate_aggregation_errors(info.Env(), [&] {
+    core::ManagedMemoryAccount::format(view.data, view.length, static_cast<int64_t>(budget.As<Napi::Number>().DoubleValue()));
+  });
+  return info.Env().Undefined();
+}
+
+}  // namespace strom::napi
