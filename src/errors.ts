@@ -40,6 +40,16 @@ export class InsufficientNetworkBuffersError extends StromError {
   }
 }
 
+/** Keyed state would need more managed memory than `taskmanager.memory.managed.size` allows. */
+export class ManagedMemoryExceededError extends StromError {
+  /** Bytes the refused reservation asked for. */
+  readonly bytesNeeded: number;
+  constructor(message: string, bytesNeeded: number) {
+    super('ERR_MANAGED_MEMORY_EXCEEDED', message);
+    this.bytesNeeded = bytesNeeded;
+  }
+}
+
 /** A value could not be encoded with its declared type. */
 export class SerializationError extends StromError {
   constructor(message: string) {

@@ -13,7 +13,7 @@ import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-import { InsufficientNetworkBuffersError, NativeAddonError } from '../errors.js';
+import { CorruptRecordError, InsufficientNetworkBuffersError, ManagedMemoryExceededError, NativeAddonError } from '../errors.js';
 
 /** Sizing of one network memory region. */
 export interface NetworkMemoryOptions {
@@ -118,12 +118,67 @@ export interface NativeAddon {
    * empty pool table, all segments on the free stack. Once, before any pool attaches.
    */
   formatNetworkMemory(view: Uint8Array, options: NetworkMemoryOptions): NetworkMemoryLayoutInfo;
-  /** Every named index and code of native/core/network_memory_layout.h, as "GROUP.NAME" keys. */
+  /**
+   * Every named index and code of native/core/network_memory_layout.h, channel_layout.h and the
+   * field kinds of record_schema.h (`FIELD_KIND.*`), as "GROUP.NAME" keys.
+   */
   layoutConstants(): Record<string, number>;
+  /**
+   * Test hook: the key group of every framed record (`[int32 length][tag 0][payload]`, back to
+   * back) in `frames`, computed natively on the serialized bytes: Flink's
+   * `murmurHash(hashCode(key)) % maxParallelism`, where the key is record field `keyFields[0]`
+   * alone or the tuple of all `keyFields` (as TS `javaHashCode` of a JS array key).
+   * `descriptor` comes from `describeType` (src/types/type-descriptor.ts).
+   * Throws TypeError for wrong argument types or a schema with GENERIC; RangeError for a
+   * malformed descriptor, a key field outside the record, maxParallelism outside 1..32768, and
+   * corrupt, cut or non-matching frames.
+   */
+  keyGroupsOfRecords(descriptor: Int32Array, keyFields: Int32Array, frames: Uint8Array, maxParallelism: number): Int32Array;
+  /** Test hook: like {@link NativeAddon.keyGroupsOfRecords}, returning each record's Java key hash. */
+  keyHashesOfRecords(descriptor: Int32Array, keyFields: Int32Array, frames: Uint8Array): Int32Array;
   /** Attaches to formatted network memory; checks MAGIC and VERSION. */
   NetworkBufferPool: new (view: Uint8Array) => NativeNetworkBufferPool;
   /** Called once per load by {@link loadNativeAddon}. */
-  registerErrorClasses(classes: { InsufficientNetworkBuffersError: typeof InsufficientNetworkBuffersError }): void;
+  registerErrorClasses(classes: {
+    InsufficientNetworkBuffersError: typeof InsufficientNetworkBuffersError;
+    ManagedMemoryExceededError: typeof ManagedMemoryExceededError;
+    CorruptRecordError: typeof CorruptRecordError;
+  }): void;
+  /** Formats a managed memory account (MANAGED_MEMORY_BYTES, 8-byte aligned, shared) with `budget` bytes. */
+  formatManagedMemory(view: Uint8Array, budget: number): void;
+  /** Native keyed aggregation over serialized records; see src/state/native-keyed-aggregation.ts. */
+  KeyedAggregation: new (options: NativeKeyedAggregationOptions) => NativeKeyedAggregation;
+}
+
+/** Options of the native KeyedAggregation (validated again natively). */
+export interface NativeKeyedAggregationOptions {
+  /** describeType() of the input records. */
+  descriptor: Int32Array;
+  /** Top-level primitive fields forming the key. */
+  keyFields: Int32Array;
+  /** AggregationKindCode of src/state/aggregation-kind.ts. */
+  kind: number;
+  /** Aggregated top-level field (-1 for count). */
+  field: number;
+  /** STREAMING (true) emits per record; BATCH (false) at emitFinal. */
+  streaming: boolean;
+  maxParallelism: number;
+  /** The TaskManager's managed memory account (a Uint8Array over its SharedArrayBuffer). */
+  managedMemory: Uint8Array;
+  /** Named in error messages. */
+  operatorName: string;
+}
+
+/**
+ * result words of process()/emitFinal(): [consumed, produced, records, status, needed], status
+ * 0 = done, 1 = output full (needed = bytes of the next frame), 2 = a frame is cut at the end.
+ */
+export interface NativeKeyedAggregation {
+  process(input: Uint8Array, start: number, end: number, output: Uint8Array, outStart: number, outEnd: number, result: Int32Array): void;
+  emitFinal(output: Uint8Array, outStart: number, outEnd: number, result: Int32Array): void;
+  snapshot(keyGroupStart?: number, keyGroupEnd?: number): Uint8Array;
+  restore(bytes: Uint8Array): void;
+  stats(): { keys: number; memoryBytes: number; recordsIn: number };
 }
 
 const ADDON_FILE = join('build', 'Release', 'strom_native.node');
@@ -176,7 +231,7 @@ export function loadNativeAddon(): NativeAddon {
       cause,
     );
   }
-  addon.registerErrorClasses({ InsufficientNetworkBuffersError });
+  addon.registerErrorClasses({ InsufficientNetworkBuffersError, ManagedMemoryExceededError, CorruptRecordError });
   loaded = addon;
   return addon;
 }
