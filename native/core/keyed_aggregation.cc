@@ -356,6 +356,7 @@ ProcessResult KeyedAggregation::process(const uint8_t* in, uint32_t in_len, uint
       if (out_len - result.produced < frame_len) {
         result.status = ProcessStatus::kOutputFull;
         result.needed = frame_len;
+        result.consumed = static_cast<uint32_t>(frame.offset);  // this record is not applied
         break;
       }
     } else if (entry != nullptr && keeps_extreme_record(kind)) {
@@ -424,12 +425,13 @@ ProcessResult KeyedAggregation::process(const uint8_t* in, uint32_t in_len, uint
     if (streaming) result.produced += write_output(entry, out + result.produced);
     result.consumed = static_cast<uint32_t>(cursor.position());
   }
-  if (result.status != ProcessStatus::kDone) result.consumed = static_cast<uint32_t>(cursor.position());
+  if (result.status == ProcessStatus::kIncomplete) result.consumed = static_cast<uint32_t>(cursor.position());
   return result;
 }
 
 ProcessResult KeyedAggregation::emit_final(uint8_t* out, uint32_t out_len) {
   ProcessResult result;
+  if (spec_.streaming) return result;  // STREAMING already emitted every update
   while (emit_cursor_ < table_.size()) {
     const StateEntry* entry = table_.entry_at(emit_cursor_);
     const uint32_t frame_len = channel::kHeaderBytes + output_length(entry);

@@ -93,7 +93,8 @@ class KeyedAggregation {
    */
   ProcessResult process(const uint8_t* in, uint32_t in_len, uint8_t* out, uint32_t out_len);
 
-  /** BATCH: writes the final aggregates from the emission cursor on; kDone when all are out. */
+  /** BATCH: writes the final aggregates from the emission cursor on; kDone when all are out.
+   *  STREAMING: nothing (every update was emitted already). */
   ProcessResult emit_final(uint8_t* out, uint32_t out_len);
 
   /** Snapshot of the state (spec header + table), all keys or key groups [kg_start, kg_end]. */

@@ -116,6 +116,7 @@ Napi::Function KeyedAggregationWrap::DefineClass(Napi::Env env) {
                                      InstanceMethod<&KeyedAggregationWrap::Snapshot>("snapshot"),
                                      InstanceMethod<&KeyedAggregationWrap::Restore>("restore"),
                                      InstanceMethod<&KeyedAggregationWrap::Stats>("stats"),
+                                     InstanceMethod<&KeyedAggregationWrap::Close>("close"),
                                  });
 }
 
@@ -162,7 +163,7 @@ Napi::Value KeyedAggregationWrap::Process(const Napi::CallbackInfo& info) {
   range_arguments(info, 4, output, "output", out_start, out_end);
   Napi::Int32Array result = result_argument(info, 6);
   const core::ProcessResult r = translate_aggregation_errors(info.Env(), [&] {
-    return aggregation_->process(input.data + start, end - start, output.data + out_start, out_end - out_start);
+    return aggregation(info.Env()).process(input.data + start, end - start, output.data + out_start, out_end - out_start);
   });
   write_result(result, r);
   return info.Env().Undefined();
@@ -174,7 +175,7 @@ Napi::Value KeyedAggregationWrap::EmitFinal(const Napi::CallbackInfo& info) {
   range_arguments(info, 1, output, "output", out_start, out_end);
   Napi::Int32Array result = result_argument(info, 3);
   const core::ProcessResult r = translate_aggregation_errors(
-      info.Env(), [&] { return aggregation_->emit_final(output.data + out_start, out_end - out_start); });
+      info.Env(), [&] { return aggregation(info.Env()).emit_final(output.data + out_start, out_end - out_start); });
   write_result(result, r);
   return info.Env().Undefined();
 }
@@ -184,7 +185,7 @@ Napi::Value KeyedAggregationWrap::Snapshot(const Napi::CallbackInfo& info) {
   int32_t kg_end = INT32_MAX;
   if (info.Length() > 0 && !info[0].IsUndefined()) kg_start = int32_argument(info, 0, "keyGroupStart");
   if (info.Length() > 1 && !info[1].IsUndefined()) kg_end = int32_argument(info, 1, "keyGroupEnd");
-  const std::vector<uint8_t> bytes = aggregation_->snapshot(kg_start, kg_end);
+  const std::vector<uint8_t> bytes = aggregation(info.Env()).snapshot(kg_start, kg_end);
   Napi::Uint8Array out = Napi::Uint8Array::New(info.Env(), bytes.size());
   if (!bytes.empty()) std::memcpy(out.Data(), bytes.data(), bytes.size());
   return out;
@@ -192,16 +193,26 @@ Napi::Value KeyedAggregationWrap::Snapshot(const Napi::CallbackInfo& info) {
 
 Napi::Value KeyedAggregationWrap::Restore(const Napi::CallbackInfo& info) {
   const Bytes bytes = bytes_argument(info, 0, "bytes");
-  translate_aggregation_errors(info.Env(), [&] { aggregation_->restore(bytes.data, bytes.length); });
+  translate_aggregation_errors(info.Env(), [&] { aggregation(info.Env()).restore(bytes.data, bytes.length); });
   return info.Env().Undefined();
 }
 
 Napi::Value KeyedAggregationWrap::Stats(const Napi::CallbackInfo& info) {
   Napi::Object stats = Napi::Object::New(info.Env());
-  stats.Set("keys", static_cast<double>(aggregation_->num_keys()));
-  stats.Set("memoryBytes", static_cast<double>(aggregation_->memory_bytes()));
-  stats.Set("recordsIn", static_cast<double>(aggregation_->records_in()));
+  stats.Set("keys", static_cast<double>(aggregation(info.Env()).num_keys()));
+  stats.Set("memoryBytes", static_cast<double>(aggregation(info.Env()).memory_bytes()));
+  stats.Set("recordsIn", static_cast<double>(aggregation(info.Env()).records_in()));
   return stats;
+}
+
+core::KeyedAggregation& KeyedAggregationWrap::aggregation(Napi::Env env) {
+  if (!aggregation_) throw Napi::Error::New(env, "this keyed aggregation was closed");
+  return *aggregation_;
+}
+
+Napi::Value KeyedAggregationWrap::Close(const Napi::CallbackInfo& info) {
+  aggregation_.reset();
+  return info.Env().Undefined();
 }
 
 Napi::Value FormatManagedMemoryFunction(const Napi::CallbackInfo& info) {

@@ -35,6 +35,11 @@ class KeyedAggregationWrap : public Napi::ObjectWrap<KeyedAggregationWrap> {
   Napi::Value Restore(const Napi::CallbackInfo& info);
   /** stats(): { keys, memoryBytes, recordsIn } */
   Napi::Value Stats(const Napi::CallbackInfo& info);
+  /** close(): frees the state and returns its managed memory now; later calls throw. */
+  Napi::Value Close(const Napi::CallbackInfo& info);
+
+  /** The live aggregation; throws a JS Error once closed. */
+  core::KeyedAggregation& aggregation(Napi::Env env);
 
   std::unique_ptr<core::KeyedAggregation> aggregation_;
   Napi::ObjectReference managed_memory_view_;

@@ -179,6 +179,8 @@ export interface NativeKeyedAggregation {
   snapshot(keyGroupStart?: number, keyGroupEnd?: number): Uint8Array;
   restore(bytes: Uint8Array): void;
   stats(): { keys: number; memoryBytes: number; recordsIn: number };
+  /** Frees the state and returns its managed memory at once; later calls throw. */
+  close(): void;
 }
 
 const ADDON_FILE = join('build', 'Release', 'strom_native.node');

@@ -1,0 +1,16 @@
+/** The rolling aggregations of a keyed stream, with the codes native/core/keyed_aggregation.h uses. */
+export const AggregationKindCode = {
+  sum: 1,
+  min: 2,
+  max: 3,
+  minBy: 4,
+  maxBy: 5,
+  count: 6,
+  avg: 7,
+} as const;
+
+/** `sum`, `min`, `max`, `minBy`, `maxBy`, `count` or `avg`. */
+export type AggregationKind = keyof typeof AggregationKindCode;
+
+/** Status words of the native process()/emitFinal() result. */
+export const ProcessStatus = { DONE: 0, OUTPUT_FULL: 1, INCOMPLETE: 2 } as const;

@@ -1,0 +1,225 @@
+import { errors } from '../errors.js';
+import type { ManagedMemory } from '../memory/managed-memory.js';
+import { loadAddon, type NativeKeyedAggregation as NativeAggregation } from '../native/addon.js';
+import { describeType, isNativeAggregatable } from '../types/type-descriptor.js';
+import { Types, type TypeInformation } from '../types/type-information.js';
+import { AggregationKindCode, ProcessStatus, type AggregationKind } from './aggregation-kind.js';
+
+/** Options of a NativeKeyedAggregation. */
+export interface NativeKeyedAggregationOptions {
+  /** Type of the input records: a TUPLE or ROW (or a primitive) without GENERIC parts. */
+  type: TypeInformation<unknown>;
+  /** Key fields: top-level positions, or field names of a ROW; primitive fields only. */
+  keyFields: readonly (number | string)[];
+  /** The aggregation. */
+  aggregation: AggregationKind;
+  /** The aggregated DOUBLE or LONG field (position or ROW field name); not used by count. */
+  field?: number | string;
+  /** STREAMING emits the updated aggregate per record; BATCH only the finals, at `finish()`. */
+  mode: 'STREAMING' | 'BATCH';
+  /** Number of key groups (`pipeline.max-parallelism`), 1..32768. */
+  maxParallelism: number;
+  /** The TaskManager's managed memory, which the state is charged to. */
+  managedMemory: ManagedMemory;
+  /** Operator name for error messages. */
+  operatorName: string;
+  /**
+   * Receives output frames (`[int32 length][tag][payload]`, whole frames back to back) in
+   * `bytes[start, end)`; the bytes are only valid during the call.
+   */
+  output: (bytes: Uint8Array, start: number, end: number) => void;
+  /** Bytes of the output buffer (grows for a bigger record). Default 32 KiB. */
+  outputBufferSize?: number;
+}
+
+const LENGTH_BYTES = 4;
+
+/**
+ * A rolling aggregation of a keyed stream, computed by the C++ addon straight from the framed
+ * records a channel delivered: `feed` takes the bytes of a segment slice, so a record that is
+ * only aggregated never becomes a JS object. Outputs come out as framed records of
+ * `outputType`, ready to be decoded or handed on as bytes.
+ *
+ * Records that span slices are carried over: the cut tail of one `feed` is completed from the
+ * next. Semantics: see native/core/keyed_aggregation.h (Flink's sum/min/max/minBy/maxBy, plus
+ * count and avg).
+ */
+export class NativeKeyedAggregation {
+  /** Type of the output records: the input type, or `TUPLE(key, DOUBLE)` for count and avg. */
+  readonly outputType: TypeInformation<unknown>;
+  private readonly native: NativeAggregation;
+  private readonly output: NativeKeyedAggregationOptions['output'];
+  private readonly result = new Int32Array(5);
+  private out: Buffer;
+  private outPos = 0;
+  private carry = Buffer.alloc(64);
+  private carryLength = 0;
+
+  constructor(options: NativeKeyedAggregationOptions) {
+    const { type, aggregation } = options;
+    if (!isNativeAggregatable(type)) {
+      throw errors.invalidArgumentType('type', type.name, 'native keyed state needs declared types without GENERIC parts');
+    }
+    const kind = AggregationKindCode[aggregation];
+    if (kind === undefined) {
+      throw errors.argumentOutOfRange('aggregation', aggregation, `expected one of ${Object.keys(AggregationKindCode).join(', ')}`);
+    }
+    const fieldTypes = topLevelFields(type);
+    const keyFields = options.keyFields.map((f) => fieldIndex(type, f, 'key field'));
+    const field = aggregation === 'count' ? -1 : fieldIndex(type, options.field ?? -1, `${aggregation} field`);
+    this.native = new (loadAddon().KeyedAggregation)({
+      descriptor: describeType(type),
+      keyFields: Int32Array.from(keyFields),
+      kind,
+      field,
+      streaming: options.mode === 'STREAMING',
+      maxParallelism: options.maxParallelism,
+      managedMemory: options.managedMemory.view,
+      operatorName: options.operatorName,
+    });
+    if (aggregation === 'count' || aggregation === 'avg') {
+      const keyType = keyFields.length === 1 ? fieldTypes[keyFields[0]!]! : Types.TUPLE(...keyFields.map((i) => fieldTypes[i]!));
+      this.outputType = Types.TUPLE(keyType, Types.DOUBLE);
+    } else {
+      this.outputType = type;
+    }
+    this.output = options.output;
+    this.out = Buffer.allocUnsafeSlow(options.outputBufferSize ?? 32 * 1024);
+  }
+
+  /** Aggregates the framed records in `input[start, end)`; a cut last record waits for the next feed. */
+  feed(input: Uint8Array, start: number, end: number): void {
+    let pos = start;
+    if (this.carryLength > 0) {
+      pos = this.completeCarry(input, pos, end);
+      if (this.carryLength > 0) return; // still incomplete: all input went into the carry
+    }
+    while (pos < end) {
+      const r = this.run(input, pos, end);
+      pos += r;
+      if (this.result[3] === ProcessStatus.INCOMPLETE) {
+        this.appendCarry(input, pos, end);
+        break;
+      }
+    }
+    this.flush();
+  }
+
+  /**
+   * Ends the input: in BATCH mode emits the final aggregate of every key, in the order keys
+   * were first seen. Throws CorruptRecordError if the input ended inside a record.
+   */
+  finish(): void {
+    if (this.carryLength > 0) {
+      throw errors.corruptRecord(`the input of the keyed aggregation ended inside a record (${this.carryLength} bytes of it)`);
+    }
+    const result = this.result;
+    for (;;) {
+      this.native.emitFinal(this.out, this.outPos, this.out.length, result);
+      this.outPos += result[1]!;
+      if (result[3] === ProcessStatus.DONE) break;
+      this.makeRoom(result[4]!);
+    }
+    this.flush();
+  }
+
+  /** The state (all key groups, or the inclusive range) as bytes, for `restore`. */
+  snapshot(keyGroupStart?: number, keyGroupEnd?: number): Uint8Array {
+    return this.native.snapshot(keyGroupStart, keyGroupEnd);
+  }
+
+  /** Adds the keys of a snapshot taken from an aggregation of the same kind, fields and type. */
+  restore(bytes: Uint8Array): void {
+    this.native.restore(bytes);
+  }
+
+  /** Keys held, bytes of managed memory held, records aggregated. */
+  stats(): { keys: number; memoryBytes: number; recordsIn: number } {
+    return this.native.stats();
+  }
+
+  /**
+   * Frees the state and returns its managed memory now, instead of when the object is garbage
+   * collected: call it when the task ends, and always after a failure. Idempotent.
+   */
+  close(): void {
+    this.native.close();
+  }
+
+  /** Runs the native step on input[pos, end); returns input bytes consumed. Handles a full output. */
+  private run(input: Uint8Array, pos: number, end: number): number {
+    const result = this.result;
+    let consumed = 0;
+    for (;;) {
+      this.native.process(input, pos + consumed, end, this.out, this.outPos, this.out.length, result);
+      consumed += result[0]!;
+      this.outPos += result[1]!;
+      if (result[3] !== ProcessStatus.OUTPUT_FULL) return consumed;
+      this.makeRoom(result[4]!);
+    }
+  }
+
+  /** Hands the buffered outputs on and, if `needed` bytes still do not fit, grows the buffer. */
+  private makeRoom(needed: number): void {
+    this.flush();
+    if (needed > this.out.length) this.out = Buffer.allocUnsafeSlow(Math.max(needed, this.out.length * 2));
+  }
+
+  private flush(): void {
+    if (this.outPos === 0) return;
+    const n = this.outPos;
+    this.outPos = 0;
+    this.output(this.out, 0, n);
+  }
+
+  private appendCarry(input: Uint8Array, pos: number, end: number): void {
+    const n = end - pos;
+    if (this.carryLength + n > this.carry.length) {
+      const bigger = Buffer.allocUnsafe(Math.max(this.carryLength + n, this.carry.length * 2));
+      this.carry.copy(bigger, 0, 0, this.carryLength);
+      this.carry = bigger;
+    }
+    this.carry.set(input.subarray(pos, end), this.carryLength);
+    this.carryLength += n;
+  }
+
+  /** Moves bytes from input into the carried record; processes it once complete. Returns the new pos. */
+  private completeCarry(input: Uint8Array, pos: number, end: number): number {
+    if (this.carryLength < LENGTH_BYTES) {
+      const take = Math.min(LENGTH_BYTES - this.carryLength, end - pos);
+      this.appendCarry(input, pos, pos + take);
+      pos += take;
+      if (this.carryLength < LENGTH_BYTES) return pos;
+    }
+    const frameBytes = LENGTH_BYTES + this.carry.readInt32LE(0);
+    if (frameBytes <= LENGTH_BYTES) throw errors.corruptRecord(`invalid record length ${frameBytes - LENGTH_BYTES}`);
+    const take = Math.min(frameBytes - this.carryLength, end - pos);
+    this.appendCarry(input, pos, pos + take);
+    pos += take;
+    if (this.carryLength < frameBytes) return pos;
+    this.carryLength = 0;
+    this.run(this.carry, 0, frameBytes);
+    return pos;
+  }
+}
+
+function topLevelFields(type: TypeInformation<unknown>): readonly TypeInformation<unknown>[] {
+  const fields = (type as { fieldTypes?: readonly TypeInformation<unknown>[] }).fieldTypes;
+  return fields ?? [type];
+}
+
+function fieldIndex(type: TypeInformation<unknown>, field: number | string, what: string): number {
+  if (typeof field === 'string') {
+    const names = (type as { fieldNames?: readonly string[] }).fieldNames;
+    const i = names ? names.indexOf(field) : -1;
+    if (i < 0) {
+      throw errors.argumentOutOfRange(what, field, names ? `expected one of ${names.join(', ')}` : `${type.name} has no named fields`);
+    }
+    return i;
+  }
+  const n = topLevelFields(type).length;
+  if (!Number.isInteger(field) || field < 0 || field >= n) {
+    throw errors.argumentOutOfRange(what, field, `expected a field position from 0 to ${n - 1} of ${type.name}`);
+  }
+  return field;
+}
