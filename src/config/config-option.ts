@@ -141,6 +141,20 @@ export function booleanOption<T extends boolean | undefined>(spec: ConfigOptionS
   return define<T>('boolean', spec, parseBoolean as (raw: unknown) => NonNullable<T>, (v) => String(v));
 }
 
+/**
+ * Declares an enum option: text matched case-insensitively against `values` (as Flink does),
+ * stored in the spelling of `values`.
+ */
+export function enumOption<T extends string>(spec: ConfigOptionSpec<T>, values: readonly T[]): ConfigOption<T> {
+  const parse = (raw: unknown): T => {
+    const text = String(raw).trim().toUpperCase();
+    const match = values.find((v) => v.toUpperCase() === text);
+    // An unknown value fails validation below with the option's `accepted` text.
+    return (match ?? String(raw)) as T;
+  };
+  return define<T>('string', { ...spec, validate: (v) => values.includes(v) && (spec.validate?.(v) ?? true) }, parse as (raw: unknown) => NonNullable<T>, (v) => v);
+}
+
 /** Declares a string option. */
 export function stringOption<T extends string | undefined>(spec: ConfigOptionSpec<T>): ConfigOption<T> {
   return define<T>('string', spec, parseString as (raw: unknown) => NonNullable<T>, (v) => v);

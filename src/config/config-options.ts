@@ -9,7 +9,8 @@
  * To add an option: declare it here and append it to {@link ALL_CONFIG_OPTIONS}.
  */
 
-import { durationOption, integerOption, memoryOption, numberOption, type ConfigOption } from './config-option.js';
+import { availableParallelism } from 'node:os';
+import { booleanOption, durationOption, enumOption, integerOption, memoryOption, numberOption, type ConfigOption } from './config-option.js';
 
 const KiB = 1024;
 const MiB = 1024 * KiB;
@@ -22,6 +23,48 @@ export const MAX_SEGMENT_SIZE = 16 * MiB;
 export const UPPER_BOUND_MAX_PARALLELISM = 32768;
 
 const isPowerOfTwo = (n: number): boolean => Number.isSafeInteger(n) && n > 0 && (n & (n - 1)) === 0 && n <= 2 ** 30;
+
+/** `parallelism.default`: parallelism of operators that do not set their own. Default 1, as in Flink. */
+export const DEFAULT_PARALLELISM: ConfigOption<number> = integerOption({
+  key: 'parallelism.default',
+  defaultValue: 1,
+  description: 'Parallelism of operators that do not set their own. Default 1.',
+  accepted: 'expected an integer from 1 to 32768',
+  validate: (v) => v >= 1 && v <= UPPER_BOUND_MAX_PARALLELISM,
+});
+
+/**
+ * `taskmanager.numberOfTaskSlots`: task slots of the TaskManager, i.e. worker threads of its
+ * pool. Default: the number of CPUs (`os.availableParallelism()`); Flink's default is 1, which
+ * suits one TaskManager per core, while strom's single embedded TaskManager uses all cores.
+ */
+export const NUMBER_OF_TASK_SLOTS: ConfigOption<number> = integerOption({
+  key: 'taskmanager.numberOfTaskSlots',
+  defaultValue: Math.max(1, availableParallelism()),
+  description: 'Task slots (worker threads) of the TaskManager. Default: the number of CPUs (Flink: 1).',
+  accepted: 'expected an integer from 1 to 1024',
+  validate: (v) => v >= 1 && v <= 1024,
+});
+
+/** `execution.runtime-mode`: STREAMING (default) or BATCH, case-insensitive. */
+export const RUNTIME_MODE: ConfigOption<'STREAMING' | 'BATCH'> = enumOption<'STREAMING' | 'BATCH'>(
+  {
+    key: 'execution.runtime-mode',
+    defaultValue: 'STREAMING',
+    description:
+      'STREAMING: rolling aggregations emit an update for every record. BATCH: only final results, at end of input. Default STREAMING.',
+    accepted: "expected 'STREAMING' or 'BATCH'",
+  },
+  ['STREAMING', 'BATCH'],
+);
+
+/** `pipeline.operator-chaining`: chain operators into tasks where Flink's rules allow. Default true. */
+export const OPERATOR_CHAINING: ConfigOption<boolean> = booleanOption({
+  key: 'pipeline.operator-chaining',
+  defaultValue: true,
+  description: 'Chain operators into one task (one thread, no serialization between them) where allowed. Default true.',
+  accepted: 'expected true or false',
+});
 
 /**
  * `taskmanager.memory.segment-size`: size of one memory segment (network buffer), in bytes.
@@ -199,6 +242,10 @@ export const ALL_CONFIG_OPTIONS: ReadonlyArray<ConfigOption<unknown>> = Object.f
   NETWORK_MAX_BUFFERS_PER_CHANNEL,
   BUFFER_TIMEOUT,
   MAX_PARALLELISM,
+  DEFAULT_PARALLELISM,
+  NUMBER_OF_TASK_SLOTS,
+  RUNTIME_MODE,
+  OPERATOR_CHAINING,
 ] as ConfigOption<unknown>[]);
 
 const OPTIONS_BY_KEY: ReadonlyMap<string, ConfigOption<unknown>> = new Map(ALL_CONFIG_OPTIONS.map((o) => [o.key, o]));

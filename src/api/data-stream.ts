@@ -1,0 +1,359 @@
+/**
+ * Flink's DataStream API: `DataStream` (a stream of records, possibly the union of several, with
+ * a pending partitioning), `SingleOutputStreamOperator` (the stream of one operator, whose
+ * settings can still change) and `KeyedStream` (after `keyBy`).
+ *
+ * Every call only adds to the StreamGraph; nothing runs until the job is executed.
+ */
+import { errors } from '../errors.js';
+import type { KeySpec, PartitionerKind, SinkSpec, StreamNode } from '../graph/stream-graph.js';
+import { Types, type TypeInformation } from '../types/type-information.js';
+import type { StreamGraphBuilder, StreamInput } from './stream-graph-builder.js';
+
+/** A key: a field position, a ROW field name, or a function of the record. */
+export type KeySelectorLike<T> = number | string | ((record: T) => unknown);
+
+/** A stream of records of type T. */
+export class DataStream<T> {
+  /** @internal */
+  protected readonly builder: StreamGraphBuilder;
+  /** @internal */
+  readonly inputs: readonly StreamInput[];
+  /** Declared type of the records, when known. */
+  readonly type: TypeInformation<T> | undefined;
+
+  /** @internal */
+  constructor(builder: StreamGraphBuilder, inputs: readonly StreamInput[], type: TypeInformation<T> | undefined) {
+    this.builder = builder;
+    this.inputs = inputs;
+    this.type = type;
+  }
+
+  /** Applies `fn` to every record. */
+  map<R>(fn: (value: T) => R): SingleOutputStreamOperator<R> {
+    checkFunction('map', fn);
+    return this.transform<R>('Map', { kind: 'map', fn: fn as (v: unknown) => unknown });
+  }
+
+  /** Calls `fn` with every record and a collector; each `out(result)` emits one record. */
+  flatMap<R>(fn: (value: T, out: (result: R) => void) => void): SingleOutputStreamOperator<R> {
+    checkFunction('flatMap', fn);
+    return this.transform<R>('Flat Map', { kind: 'flatMap', fn: fn as (v: unknown, out: (r: unknown) => void) => void });
+  }
+
+  /** Keeps the records for which `fn` returns true. */
+  filter(fn: (value: T) => boolean): SingleOutputStreamOperator<T> {
+    checkFunction('filter', fn);
+    return this.transform<T>('Filter', { kind: 'filter', fn: fn as (v: unknown) => boolean }, this.type);
+  }
+
+  /**
+   * Partitions the stream by key, as Flink's `keyBy`: by field position or ROW field name (the
+   * aggregations can then run natively on the serialized records) or by a key selector function.
+   */
+  keyBy<K = unknown>(key: KeySelectorLike<T>): KeyedStream<T, K> {
+    const spec = resolveKey(key, this.type);
+    return new KeyedStream<T, K>(this.builder, this.withPartitioner('HASH', spec).inputs, this.type, spec);
+  }
+
+  /** Merges this stream with others of the same type (no operator: the consumer gets several inputs). */
+  union(...others: DataStream<T>[]): DataStream<T> {
+    for (const other of others) {
+      if (!(other instanceof DataStream) || other.builder !== this.builder) {
+        throw errors.invalidArgumentType('union input', other, 'expected a DataStream of the same environment');
+      }
+    }
+    return new DataStream<T>(this.builder, [...this.inputs, ...others.flatMap((o) => o.inputs)], this.type);
+  }
+
+  /** Round-robin over all consumer subtasks. */
+  rebalance(): DataStream<T> {
+    return this.withPartitioner('REBALANCE');
+  }
+  /** Round-robin over a subset of consumer subtasks (pointwise). */
+  rescale(): DataStream<T> {
+    return this.withPartitioner('RESCALE');
+  }
+  /** Uniformly random consumer subtask. */
+  shuffle(): DataStream<T> {
+    return this.withPartitioner('SHUFFLE');
+  }
+  /** Every record to every consumer subtask. */
+  broadcast(): DataStream<T> {
+    return this.withPartitioner('BROADCAST');
+  }
+  /** Subtask i to subtask i; needs equal parallelism. */
+  forward(): DataStream<T> {
+    return this.withPartitioner('FORWARD');
+  }
+  /** Everything to subtask 0 of the consumer. */
+  global(): DataStream<T> {
+    return this.withPartitioner('GLOBAL');
+  }
+
+  /**
+   * Prints every record to stdout, Flink's way: `N> record` (N = sink subtask, from 1) when the
+   * sink's parallelism is above 1; `prefix` is put in front (`prefix:N> record`).
+   */
+  print(prefix?: string): DataStreamSink<T> {
+    return this.sink('Print to Std. Out', { kind: 'print', prefix, stderr: false });
+  }
+  /** Like `print`, to stderr. */
+  printToErr(prefix?: string): DataStreamSink<T> {
+    return this.sink('Print to Std. Err', { kind: 'print', prefix, stderr: true });
+  }
+  /**
+   * Writes records as text lines (`String(record)`; tuples as Flink prints them, `(a,1)`). With
+   * parallelism 1 `path` is a file; above 1 it is a directory holding one file per subtask,
+   * named `1`, `2`, ... as in Flink.
+   */
+  writeAsText(path: string): DataStreamSink<T> {
+    if (typeof path !== 'string' || path.length === 0) throw errors.invalidArgumentType('path', path, 'expected a file path');
+    return this.sink(`TextFile: ${path}`, { kind: 'textFile', path });
+  }
+  /** A custom sink: `factory` is called once per sink subtask. */
+  addSink(factory: Extract<SinkSpec, { kind: 'custom' }>['factory'], name = 'Unnamed'): DataStreamSink<T> {
+    checkFunction('addSink', factory);
+    return this.sink(name, { kind: 'custom', factory });
+  }
+
+  /** @internal */
+  protected withPartitioner(partitioner: PartitionerKind, key?: KeySpec): DataStream<T> {
+    return new DataStream<T>(
+      this.builder,
+      this.inputs.map((input) => ({ node: input.node, partitioner, key })),
+      this.type,
+    );
+  }
+
+  /** @internal */
+  protected transform<R>(name: string, operator: StreamNode['operator'], outputType?: TypeInformation<unknown>): SingleOutputStreamOperator<R> {
+    const node = this.builder.addNode(name, operator, this.inputs, { outputType });
+    return new SingleOutputStreamOperator<R>(this.builder, node);
+  }
+
+  private sink(name: string, sink: SinkSpec): DataStreamSink<T> {
+    const node = this.builder.addNode(`Sink: ${name}`, { kind: 'sink', sink }, this.inputs);
+    return new DataStreamSink<T>(node);
+  }
+}
+
+/** Settings shared by operators and sinks. */
+function configure(node: StreamNode) {
+  return {
+    setParallelism(parallelism: number): void {
+      if (!Number.isInteger(parallelism) || parallelism < 1 || parallelism > 32768) {
+        throw errors.argumentOutOfRange(`parallelism of '${node.name}'`, parallelism, 'expected an integer from 1 to 32768');
+      }
+      if (node.nonParallel && parallelism !== 1) {
+        throw errors.argumentOutOfRange(`parallelism of '${node.name}'`, parallelism, 'this source is not parallel: it runs with parallelism 1');
+      }
+      node.parallelism = parallelism;
+    },
+    setMaxParallelism(maxParallelism: number): void {
+      if (!Number.isInteger(maxParallelism) || maxParallelism < 1 || maxParallelism > 32768) {
+        throw errors.argumentOutOfRange(`max parallelism of '${node.name}'`, maxParallelism, 'expected an integer from 1 to 32768');
+      }
+      node.maxParallelism = maxParallelism;
+    },
+    name(name: string): void {
+      if (typeof name !== 'string' || name.length === 0) throw errors.invalidArgumentType('name', name, 'expected a non-empty string');
+      node.name = name;
+    },
+    uid(uid: string): void {
+      if (typeof uid !== 'string' || uid.length === 0) throw errors.invalidArgumentType('uid', uid, 'expected a non-empty string');
+      node.uid = uid;
+    },
+    slotSharingGroup(group: string): void {
+      if (typeof group !== 'string' || group.length === 0) throw errors.invalidArgumentType('slotSharingGroup', group, 'expected a non-empty string');
+      node.slotSharingGroup = group;
+    },
+  };
+}
+
+/** The stream of one operator, whose settings can still be changed. */
+export class SingleOutputStreamOperator<T> extends DataStream<T> {
+  /** @internal */
+  readonly node: StreamNode;
+
+  /** @internal */
+  constructor(builder: StreamGraphBuilder, node: StreamNode) {
+    super(builder, [{ node: node.id, partitioner: undefined, key: undefined }], node.outputType as TypeInformation<T> | undefined);
+    this.node = node;
+  }
+
+  /** The operator's parallelism (1..32768). */
+  setParallelism(parallelism: number): this {
+    configure(this.node).setParallelism(parallelism);
+    return this;
+  }
+  /** The operator's number of key groups (1..32768, at least its parallelism). */
+  setMaxParallelism(maxParallelism: number): this {
+    configure(this.node).setMaxParallelism(maxParallelism);
+    return this;
+  }
+  /** Display name in plans, metrics and errors. */
+  name(name: string): this {
+    configure(this.node).name(name);
+    return this;
+  }
+  /** A stable id for the operator's state; unique within the job. */
+  uid(uid: string): this {
+    configure(this.node).uid(uid);
+    return this;
+  }
+  /** Operators of different groups never share a slot. Default `default`. */
+  slotSharingGroup(group: string): this {
+    configure(this.node).slotSharingGroup(group);
+    return this;
+  }
+  /** Never chain this operator with others. */
+  disableChaining(): this {
+    this.node.chaining = 'NEVER';
+    return this;
+  }
+  /** Start a new chain at this operator (successors may chain to it). */
+  startNewChain(): this {
+    this.node.chaining = 'HEAD';
+    return this;
+  }
+  /**
+   * Declares the type of the records this operator emits, so they get a fast fixed serializer
+   * (and keyed aggregations can run natively). Undeclared records use the generic serializer.
+   */
+  returns<R>(type: TypeInformation<R>): SingleOutputStreamOperator<R> {
+    if (!type || typeof (type as TypeInformation<R>).createSerializer !== 'function') {
+      throw errors.invalidArgumentType('returns type', type, 'expected a TypeInformation such as Types.TUPLE(Types.STRING, Types.DOUBLE)');
+    }
+    this.node.outputType = type as TypeInformation<unknown>;
+    return new SingleOutputStreamOperator<R>(this.builder, this.node);
+  }
+}
+
+/** The end of a stream; its settings can still be changed. */
+export class DataStreamSink<T> {
+  /** @internal */
+  readonly node: StreamNode;
+  declare private readonly phantom?: T;
+
+  /** @internal */
+  constructor(node: StreamNode) {
+    this.node = node;
+  }
+
+  setParallelism(parallelism: number): this {
+    configure(this.node).setParallelism(parallelism);
+    return this;
+  }
+  name(name: string): this {
+    configure(this.node).name(name);
+    return this;
+  }
+  uid(uid: string): this {
+    configure(this.node).uid(uid);
+    return this;
+  }
+  slotSharingGroup(group: string): this {
+    configure(this.node).slotSharingGroup(group);
+    return this;
+  }
+  disableChaining(): this {
+    this.node.chaining = 'NEVER';
+    return this;
+  }
+}
+
+/** A stream partitioned by key: the rolling aggregations and reduce. */
+export class KeyedStream<T, K = unknown> extends DataStream<T> {
+  /** @internal */
+  readonly key: KeySpec;
+  declare private readonly keyPhantom?: K;
+
+  /** @internal */
+  constructor(builder: StreamGraphBuilder, inputs: readonly StreamInput[], type: TypeInformation<T> | undefined, key: KeySpec) {
+    super(builder, inputs, type);
+    this.key = key;
+  }
+
+  /** Running sum of `field`; the other fields come from the key's first record. */
+  sum(field: number | string): SingleOutputStreamOperator<T> {
+    return this.aggregate('sum', field);
+  }
+  /** Running minimum of `field` (only that field changes). */
+  min(field: number | string): SingleOutputStreamOperator<T> {
+    return this.aggregate('min', field);
+  }
+  /** Running maximum of `field` (only that field changes). */
+  max(field: number | string): SingleOutputStreamOperator<T> {
+    return this.aggregate('max', field);
+  }
+  /** The record with the smallest `field` so far (the first one on ties). */
+  minBy(field: number | string): SingleOutputStreamOperator<T> {
+    return this.aggregate('minBy', field);
+  }
+  /** The record with the largest `field` so far (the first one on ties). */
+  maxBy(field: number | string): SingleOutputStreamOperator<T> {
+    return this.aggregate('maxBy', field);
+  }
+  /** `[key, number of records]` per key (strom addition; Flink has no keyed count). */
+  count(): SingleOutputStreamOperator<[K, number]> {
+    return this.aggregate('count', undefined) as unknown as SingleOutputStreamOperator<[K, number]>;
+  }
+  /** `[key, mean of field]` per key (strom addition). */
+  avg(field: number | string): SingleOutputStreamOperator<[K, number]> {
+    return this.aggregate('avg', field) as unknown as SingleOutputStreamOperator<[K, number]>;
+  }
+  /** Combines the records of each key with `fn(accumulator, value)`. */
+  reduce(fn: (accumulator: T, value: T) => T): SingleOutputStreamOperator<T> {
+    checkFunction('reduce', fn);
+    return this.transform<T>('Keyed Reduce', { kind: 'reduce', fn: fn as (a: unknown, v: unknown) => unknown, key: this.key }, this.type);
+  }
+
+  private aggregate(aggregation: 'sum' | 'min' | 'max' | 'minBy' | 'maxBy' | 'count' | 'avg', field: number | string | undefined): SingleOutputStreamOperator<T> {
+    if (field !== undefined) checkField(field, this.type, aggregation);
+    let outputType: TypeInformation<unknown> | undefined = this.type;
+    if (aggregation === 'count' || aggregation === 'avg') outputType = countOutputType(this.key, this.type);
+    return this.transform<T>('Keyed Aggregation', { kind: 'aggregate', aggregation, field, key: this.key }, outputType);
+  }
+}
+
+function checkFunction(what: string, fn: unknown): void {
+  if (typeof fn !== 'function') throw errors.invalidArgumentType(`${what} function`, fn, 'expected a function');
+}
+
+function fieldNames(type: TypeInformation<unknown> | undefined): readonly string[] | undefined {
+  return (type as { fieldNames?: readonly string[] } | undefined)?.fieldNames;
+}
+
+function fieldTypes(type: TypeInformation<unknown> | undefined): readonly TypeInformation<unknown>[] | undefined {
+  return (type as { fieldTypes?: readonly TypeInformation<unknown>[] } | undefined)?.fieldTypes;
+}
+
+function checkField(field: number | string, type: TypeInformation<unknown> | undefined, what: string): void {
+  if (typeof field === 'number') {
+    if (!Number.isInteger(field) || field < 0) throw errors.argumentOutOfRange(`${what} field`, field, 'expected a field position >= 0');
+    const n = fieldTypes(type)?.length;
+    if (n !== undefined && field >= n) throw errors.argumentOutOfRange(`${what} field`, field, `${type!.name} has ${n} fields`);
+    return;
+  }
+  if (typeof field !== 'string') throw errors.invalidArgumentType(`${what} field`, field, 'expected a field position or name');
+  const names = fieldNames(type);
+  if (!names) {
+    throw errors.argumentOutOfRange(`${what} field`, field, 'field names need a ROW type: declare it with returns(Types.ROW({...}))');
+  }
+  if (!names.includes(field)) throw errors.argumentOutOfRange(`${what} field`, field, `expected one of ${names.join(', ')}`);
+}
+
+function resolveKey<T>(key: KeySelectorLike<T>, type: TypeInformation<T> | undefined): KeySpec {
+  if (typeof key === 'function') return { kind: 'selector', selector: key as (record: unknown) => unknown };
+  checkField(key, type as TypeInformation<unknown> | undefined, 'keyBy');
+  if (typeof key === 'string') return { kind: 'fields', fields: [fieldNames(type as TypeInformation<unknown>)!.indexOf(key)], names: [key] };
+  return { kind: 'fields', fields: [key] };
+}
+
+function countOutputType(key: KeySpec, type: TypeInformation<unknown> | undefined): TypeInformation<unknown> | undefined {
+  const types = fieldTypes(type);
+  if (key.kind !== 'fields' || !types) return undefined;
+  const keyType = key.fields.length === 1 ? types[key.fields[0]!]! : Types.TUPLE(...key.fields.map((f) => types[f]!));
+  return Types.TUPLE(keyType, Types.DOUBLE);
+}
