@@ -6,8 +6,8 @@
  * checks, and writes `bench/results/latest.json` and a timestamped copy.
  *
  * Options:
- *   --filter <text>   run benchmarks whose name contains <text> (case-insensitive; repeatable,
- *                     comma-separated, or /regex/); their baselines always run too
+ *   --filter <text>   run benchmarks whose name (or suite name) contains <text> (case-insensitive;
+ *                     repeatable, comma-separated, or /regex/); their baselines always run too
  *   --list            list suites and benchmarks, run nothing
  *   --repeats <n>     repetitions per benchmark, median reported (default 3)
  *   --scale <x>       multiply the fixed work of every benchmark (default 1)
@@ -95,7 +95,7 @@ function select(suites: Suite[], matches: (name: string) => boolean): Selected[]
     const baseline = byName.get(name)!.def.baseline;
     if (baseline !== undefined) add(baseline);
   };
-  for (const x of all) if (matches(x.def.name)) add(x.def.name);
+  for (const x of all) if (matches(x.def.name) || matches(x.suite)) add(x.def.name);
   return all.filter((x) => wanted.has(x.def.name));
 }
 
@@ -196,10 +196,15 @@ async function main(): Promise<number> {
   const goals: GoalResult[] = suites
     .flatMap((s) => s.goals ?? [])
     .filter((g: Goal) => byName.has(g.benchmark))
-    .map((g: Goal) => {
+    .map((g: Goal): GoalResult => {
       const r = byName.get(g.benchmark)!;
-      const status = r.ratio === null ? 'N/A' : r.ratio >= g.minRatio ? 'PASS' : 'MISS';
-      return { name: g.name, benchmark: g.benchmark, baseline: r.baseline, minRatio: g.minRatio, ratio: r.ratio, status };
+      if (g.maxValue !== undefined) {
+        const status = r.rate === null ? 'N/A' : r.rate <= g.maxValue ? 'PASS' : 'MISS';
+        return { name: g.name, benchmark: g.benchmark, baseline: r.baseline, ratio: r.ratio, maxValue: g.maxValue, value: r.rate, status };
+      }
+      const minRatio = g.minRatio ?? 1;
+      const status = r.ratio === null ? 'N/A' : r.ratio >= minRatio ? 'PASS' : 'MISS';
+      return { name: g.name, benchmark: g.benchmark, baseline: r.baseline, minRatio, ratio: r.ratio, status };
     });
 
   console.log('');
@@ -219,6 +224,13 @@ async function main(): Promise<number> {
   );
   if (goals.length > 0) console.log('');
   for (const g of goals) {
+    if (g.maxValue !== undefined) {
+      const unit = byName.get(g.benchmark)!.unit;
+      const got = g.value == null ? 'no figure' : formatRate(g.value, unit);
+      console.log(`${g.status.padEnd(4)}  ${g.name}: ${got} (goal <= ${formatRate(g.maxValue, unit)})`);
+      continue;
+    }
+    if (g.minRatio === undefined) continue;
     const need = g.minRatio >= 1 ? `${g.minRatio}x` : `${(g.minRatio * 100).toFixed(0)}%`;
     const got = g.ratio === null ? 'no figure' : g.minRatio >= 1 ? formatRatio(g.ratio) : `${(g.ratio * 100).toFixed(1)}%`;
     console.log(`${g.status.padEnd(4)}  ${g.name}: ${got} (goal ${need})`);

@@ -71,6 +71,22 @@ export class NativeAddonError extends StromError {
   }
 }
 
+/**
+ * A user function (a key selector, a reduce function, ...) threw. `cause` is what it threw,
+ * unchanged; the message names the operator and the function.
+ */
+export class UserFunctionError extends StromError {
+  /** Name of the operator whose user function failed. */
+  readonly operatorName: string;
+  /** Name of the failed function: its JS name, or its role (e.g. `reduce`) when anonymous. */
+  readonly functionName: string;
+  constructor(message: string, operatorName: string, functionName: string, cause: unknown) {
+    super('ERR_USER_FUNCTION', message, { cause });
+    this.operatorName = operatorName;
+    this.functionName = functionName;
+  }
+}
+
 /** Describes a value briefly for error messages, without dumping huge objects. */
 export function describeValue(value: unknown): string {
   let text: string;
@@ -147,4 +163,61 @@ export const errors = {
   unsupportedOperation(detail: string): StromError {
     return new StromError('ERR_UNSUPPORTED_OPERATION', detail);
   },
+  /** A user function of `operator` threw `cause` (kept as the error's `cause`). */
+  userFunction(operator: string, fnName: string, cause: unknown): UserFunctionError {
+    const detail = cause instanceof Error ? `${cause.name}: ${cause.message}` : describeValue(cause);
+    return new UserFunctionError(
+      `User function '${fnName}' of operator '${operator}' threw: ${detail}`,
+      operator,
+      fnName,
+      cause,
+    );
+  },
+  /** The job as written cannot be planned (bad parallelism, partitioning, or a dangling edge). */
+  invalidJob(detail: string, operator?: string): InvalidJobError {
+    return new InvalidJobError(detail, operator);
+  },
+  /** Flink's error for a FORWARD edge between operators of different parallelism. */
+  forwardParallelismMismatch(upstream: string, upstreamParallelism: number, downstream: string, downstreamParallelism: number): InvalidJobError {
+    return new InvalidJobError(
+      `Forward partitioning does not allow change of parallelism. Upstream operation: ${upstream} ` +
+        `parallelism: ${upstreamParallelism}, downstream operation: ${downstream} parallelism: ${downstreamParallelism}. ` +
+        `You must use another partitioning strategy, such as broadcast, rebalance, shuffle or global.`,
+      downstream,
+    );
+  },
+  /** The job needs more task slots than `taskmanager.numberOfTaskSlots` provides. */
+  insufficientSlots(required: number, available: number, detail: string): InsufficientSlotsError {
+    return new InsufficientSlotsError(
+      `Insufficient number of task slots: the job requires ${required} slot(s), but only ${available} ` +
+        `available ('taskmanager.numberOfTaskSlots' = ${available}). ${detail}` +
+        `Increase 'taskmanager.numberOfTaskSlots', or lower the parallelism ('parallelism.default' or ` +
+        `setParallelism()), or put more operators into the same slot sharing group.`,
+      required,
+      available,
+    );
+  },
 };
+
+/** The job graph cannot be turned into tasks: bad parallelism, partitioning or edges. */
+export class InvalidJobError extends StromError {
+  /** Name of the operator at fault, when there is one. */
+  readonly operator: string | undefined;
+  constructor(message: string, operator?: string) {
+    super('ERR_INVALID_JOB', message);
+    this.operator = operator;
+  }
+}
+
+/** The job needs more task slots than the TaskManager has (`taskmanager.numberOfTaskSlots`). */
+export class InsufficientSlotsError extends StromError {
+  /** Slots the job needs (sum over slot sharing groups of their highest parallelism). */
+  readonly required: number;
+  /** Slots configured. */
+  readonly available: number;
+  constructor(message: string, required: number, available: number) {
+    super('ERR_INSUFFICIENT_SLOTS', message);
+    this.required = required;
+    this.available = available;
+  }
+}

@@ -12,7 +12,7 @@
  */
 
 /** Unit of a rate. */
-export type RateUnit = 'records/s' | 'segments/s' | 'bytes/s';
+export type RateUnit = 'records/s' | 'segments/s' | 'bytes/s' | 'updates/s' | 'bytes/key';
 
 /** What one benchmark measured: one rate per repetition, best figure chosen by the runner. */
 export interface Measurement {
@@ -56,8 +56,10 @@ export interface Goal {
   name: string;
   /** Benchmark whose ratio to its baseline is checked. */
   benchmark: string;
-  /** Least acceptable ratio. */
-  minRatio: number;
+  /** Least acceptable ratio to the benchmark's baseline. */
+  minRatio?: number;
+  /** Or: largest acceptable figure of the benchmark itself (e.g. a `bytes/key` entry). */
+  maxValue?: number;
 }
 
 /** What a file in `bench/suites/` exports as `suite`. */
@@ -94,7 +96,10 @@ export interface GoalResult {
   name: string;
   benchmark: string;
   baseline: string | null;
-  minRatio: number;
+  minRatio?: number;
   ratio: number | null;
+  maxValue?: number;
+  /** The benchmark's own figure, for a `maxValue` goal. */
+  value?: number | null;
   status: 'PASS' | 'MISS' | 'N/A';
 }
