@@ -197,6 +197,35 @@ export const errors = {
       available,
     );
   },
+  /** A text file source cannot read `path` (missing, a directory, no permission, an I/O error). */
+  sourceFile(path: string, detail: string, cause?: unknown): SourceError {
+    return new SourceError('ERR_SOURCE_FILE', `Cannot read the text file source '${path}': ${detail}.`, path, cause);
+  },
+  /** A socket source cannot connect to, or lost its connection to, `host:port`. */
+  sourceSocket(host: string, port: number, detail: string, cause?: unknown): SourceError {
+    const endpoint = `${host}:${port}`;
+    return new SourceError('ERR_SOURCE_SOCKET', `Socket source ${endpoint}: ${detail}.`, endpoint, cause);
+  },
+  /**
+   * A text file sink would overwrite `path`: writeAsText never overwrites (Flink's default
+   * `WriteMode.NO_OVERWRITE`).
+   */
+  sinkFileExists(path: string): SinkError {
+    return new SinkError(
+      'ERR_SINK_FILE_EXISTS',
+      `Cannot write the text file sink '${path}': it already exists. writeAsText does not overwrite ` +
+        `existing files (Flink's NO_OVERWRITE mode); delete it or choose another path.`,
+      path,
+    );
+  },
+  /** A text file sink cannot create, write or close `path` (no permission, disk full, not a directory...). */
+  sinkFile(path: string, detail: string, cause?: unknown): SinkError {
+    return new SinkError('ERR_SINK_FILE', `Cannot write the text file sink '${path}': ${detail}.`, path, cause);
+  },
+  /** A broken internal invariant of strom (a bug, not a user error). */
+  internal(detail: string): StromError {
+    return new StromError('ERR_INTERNAL', `Internal error: ${detail}. This is a bug in strom.`);
+  },
 };
 
 /** The job graph cannot be turned into tasks: bad parallelism, partitioning or edges. */
@@ -219,5 +248,31 @@ export class InsufficientSlotsError extends StromError {
     super('ERR_INSUFFICIENT_SLOTS', message);
     this.required = required;
     this.available = available;
+  }
+}
+
+/**
+ * A source cannot read its input: `ERR_SOURCE_FILE` (text file) or `ERR_SOURCE_SOCKET` (socket).
+ * `cause` is the underlying system error, when there is one.
+ */
+export class SourceError extends StromError {
+  /** What the source reads: the file path, or `host:port`. */
+  readonly target: string;
+  constructor(code: string, message: string, target: string, cause?: unknown) {
+    super(code, message, { cause });
+    this.target = target;
+  }
+}
+
+/**
+ * A sink cannot write its output: `ERR_SINK_FILE_EXISTS` (writeAsText would overwrite a file) or
+ * `ERR_SINK_FILE` (an I/O error). `cause` is the underlying system error, when there is one.
+ */
+export class SinkError extends StromError {
+  /** What the sink writes: the file path. */
+  readonly target: string;
+  constructor(code: string, message: string, target: string, cause?: unknown) {
+    super(code, message, { cause });
+    this.target = target;
   }
 }

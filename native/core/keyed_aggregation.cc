@@ -170,6 +170,10 @@ KeyedAggregation::KeyedAggregation(RecordSchema schema, AggregationSpec spec, Ma
     }
   }
   spans_.resize(n == 0 ? 1 : n);
+  // DOUBLE keys are canonicalised into a copy (-0, NaN); other single keys are used in place.
+  if (spec_.key_fields.size() == 1 && schema_.field_kind(spec_.key_fields[0]) != FieldKind::kDouble) {
+    single_key_field_ = static_cast<int32_t>(spec_.key_fields[0]);
+  }
 }
 
 int32_t KeyedAggregation::hash_of_key_bytes(const uint8_t* key, uint32_t key_len) const {
@@ -203,11 +207,23 @@ int32_t KeyedAggregation::hash_of_key_bytes(const uint8_t* key, uint32_t key_len
   return n == 1 ? h[0] : java_tuple_hash(h, n);
 }
 
-int32_t KeyedAggregation::build_key(const uint8_t* payload, const FieldSpan* spans) {
+int32_t KeyedAggregation::hash_of_single_key(const uint8_t* key, uint32_t key_len) const {
+  switch (schema_.field_kind(static_cast<uint32_t>(single_key_field_))) {
+    case FieldKind::kString:
+      return java_string_hash_utf8(key + 4, key_len - 4);
+    case FieldKind::kLong:
+      return java_long_hash(load_i64(key));
+    default:
+      return java_boolean_hash(key[0] != 0);
+  }
+}
+
+int32_t KeyedAggregation::build_key(const uint8_t* payload, const FieldSpan* spans, std::vector<uint8_t>& out) {
+  const size_t start = out.size();
   uint32_t len = 0;
   for (uint32_t f : spec_.key_fields) len += spans[f].length;
-  key_.resize(len == 0 ? 1 : len);
-  uint8_t* k = key_.data();
+  out.resize(start + len);
+  uint8_t* k = out.data() + start;
   for (uint32_t f : spec_.key_fields) {
     const FieldSpan& s = spans[f];
     std::memcpy(k, payload + s.offset, s.length);
@@ -218,8 +234,7 @@ int32_t KeyedAggregation::build_key(const uint8_t* payload, const FieldSpan* spa
     }
     k += s.length;
   }
-  key_.resize(len);
-  return hash_of_key_bytes(key_.data(), len);
+  return hash_of_key_bytes(out.data() + start, len);
 }
 
 uint32_t KeyedAggregation::output_length(const StateEntry* entry) const {
@@ -308,125 +323,165 @@ ProcessResult KeyedAggregation::process(const uint8_t* in, uint32_t in_len, uint
   ProcessResult result;
   FrameCursor cursor(in, in + in_len);
   Frame frame{};
-  const AggregationKind kind = spec_.kind;
-  const FieldKind vkind = value_kind_;
-  const bool streaming = spec_.streaming;
   for (;;) {
-    const FrameStatus status = cursor.next(frame);
-    if (status == FrameStatus::kEnd) break;
+    // Stage 1: parse, key and hash a batch of records, prefetching their slots; the lookups
+    // below then mostly hit the cache instead of waiting on it one record at a time.
+    batch_.clear();
+    batch_keys_.clear();
+    FrameStatus status = FrameStatus::kRecord;
+    std::string corrupt;
+    size_t corrupt_offset = 0;
+    while (batch_.size() < kBatchSize) {
+      status = cursor.next(frame);
+      if (status != FrameStatus::kRecord) break;
+      if (frame.tag != channel::kTagRecord) {
+        corrupt = "stream element tag " + std::to_string(frame.tag) + " is not a plain record";
+      } else if (!parse_payload(schema_, frame.payload, frame.payload_length, spans_.data())) {
+        corrupt = "the payload of " + std::to_string(frame.payload_length) + " bytes is not one record of the declared type";
+      }
+      if (!corrupt.empty()) {
+        corrupt_offset = frame.offset;
+        break;
+      }
+      PendingRecord& r = batch_.emplace_back();
+      r.payload = frame.payload;
+      r.payload_length = frame.payload_length;
+      r.frame_offset = static_cast<uint32_t>(frame.offset);
+      r.frame_end = static_cast<uint32_t>(cursor.position());
+      if (single_key_field_ >= 0) {
+        // One STRING/LONG/BOOLEAN key field: its bytes in the payload are the key (no copy).
+        const FieldSpan& span = spans_[static_cast<uint32_t>(single_key_field_)];
+        r.key = frame.payload + span.offset;
+        r.key_length = span.length;
+        r.mixed = static_cast<uint32_t>(murmur_hash(hash_of_single_key(r.key, r.key_length)));
+      } else {
+        r.key = nullptr;  // in batch_keys_ at key_offset (set once the batch is complete)
+        r.key_offset = static_cast<uint32_t>(batch_keys_.size());
+        r.mixed = static_cast<uint32_t>(murmur_hash(build_key(frame.payload, spans_.data(), batch_keys_)));
+        r.key_length = static_cast<uint32_t>(batch_keys_.size()) - r.key_offset;
+      }
+      r.field_offset = spec_.kind == AggregationKind::kCount ? 0 : spans_[static_cast<uint32_t>(spec_.field)].offset;
+      table_.prefetch_slot(r.mixed);
+    }
+    // Stage 2: with the slots cached, prefetch the entries they point to.
+    for (PendingRecord& r : batch_) {
+      if (r.key == nullptr) r.key = batch_keys_.data() + r.key_offset;
+      table_.prefetch_entry(r.mixed);
+    }
+    // Stage 3: apply in input order.
+    for (const PendingRecord& r : batch_) {
+      if (!apply(r, out, out_len, result)) return result;
+      result.consumed = r.frame_end;
+    }
+    if (!corrupt.empty()) fail_corrupt(corrupt_offset, corrupt);
+    if (status == FrameStatus::kRecord) continue;  // the batch was full
     if (status == FrameStatus::kIncomplete) {
       result.status = ProcessStatus::kIncomplete;
-      break;
-    }
-    if (status == FrameStatus::kCorrupt) {
+      result.consumed = static_cast<uint32_t>(cursor.position());
+    } else if (status == FrameStatus::kCorrupt) {
       fail_corrupt(cursor.position(), cursor.corrupt_reason() == CorruptReason::kBadLength
                                           ? "invalid frame length " + std::to_string(cursor.corrupt_value())
                                           : "unknown stream element tag " + std::to_string(cursor.corrupt_value()));
     }
-    if (frame.tag != channel::kTagRecord) {
-      fail_corrupt(frame.offset, "stream element tag " + std::to_string(frame.tag) + " is not a plain record");
-    }
-    const uint8_t* payload = frame.payload;
-    const uint32_t payload_len = frame.payload_length;
-    if (!parse_payload(schema_, payload, payload_len, spans_.data())) {
-      fail_corrupt(frame.offset, "the payload of " + std::to_string(payload_len) +
-                                     " bytes is not one record of the declared type");
-    }
-    const int32_t java_hash = build_key(payload, spans_.data());
-    const uint32_t mixed = static_cast<uint32_t>(murmur_hash(java_hash));
-    const uint32_t key_len = static_cast<uint32_t>(key_.size());
-    const uint8_t* field = kind == AggregationKind::kCount ? nullptr : payload + spans_[static_cast<uint32_t>(spec_.field)].offset;
-
-    StateEntry* entry = table_.find(key_.data(), key_len, mixed);
-    // The output size is known before the update, so a record that does not fit is not applied.
-    bool new_extreme = false;
-    if (streaming) {
-      uint32_t len;
-      if (entry == nullptr) {
-        len = (keeps_extreme_record(kind) || (keeps_first_record(kind) && has_residual_fields_)) ? payload_len
-                                                                                                 : key_len + 8;
-      } else if (keeps_extreme_record(kind)) {
-        const int c = compare_values(vkind, field, table_.value(entry));
-        new_extreme = kind == AggregationKind::kMinBy ? c < 0 : c > 0;
-        len = new_extreme ? payload_len : table_.blob_length(entry);
-      } else {
-        len = output_length(entry);
-      }
-      const uint32_t frame_len = channel::kHeaderBytes + len;
-      if (out_len - result.produced < frame_len) {
-        result.status = ProcessStatus::kOutputFull;
-        result.needed = frame_len;
-        result.consumed = static_cast<uint32_t>(frame.offset);  // this record is not applied
-        break;
-      }
-    } else if (entry != nullptr && keeps_extreme_record(kind)) {
-      const int c = compare_values(vkind, field, table_.value(entry));
-      new_extreme = kind == AggregationKind::kMinBy ? c < 0 : c > 0;
-    }
-
-    if (entry == nullptr) {
-      const int32_t key_group = static_cast<int32_t>(mixed % static_cast<uint32_t>(spec_.max_parallelism));
-      entry = table_.find_or_insert(key_.data(), key_len, mixed, key_group, nullptr);
-      if (entry == nullptr) fail_budget(static_cast<int64_t>(table_.bytes_needed()));
-      uint8_t* value = table_.value(entry);
-      switch (kind) {
-        case AggregationKind::kCount:
-          store_i64(value, 1);
-          break;
-        case AggregationKind::kAvg:
-          store_f64(value, vkind == FieldKind::kLong ? static_cast<double>(load_i64(field)) : load_f64(field));
-          store_i64(value + 8, 1);
-          break;
-        default:
-          std::memcpy(value, field, 8);
-          if (keeps_first_record(kind) && has_residual_fields_) {
-            store_u32(value + 8, spans_[static_cast<uint32_t>(spec_.field)].offset);
-          }
-          if (table_.with_blobs() && !table_.set_blob(entry, payload, payload_len)) {
-            fail_budget(static_cast<int64_t>(table_.bytes_needed()));
-          }
-      }
-    } else {
-      uint8_t* value = table_.value(entry);
-      switch (kind) {
-        case AggregationKind::kCount:
-          store_i64(value, load_i64(value) + 1);
-          break;
-        case AggregationKind::kAvg:
-          store_f64(value, load_f64(value) + (vkind == FieldKind::kLong ? static_cast<double>(load_i64(field))
-                                                                        : load_f64(field)));
-          store_i64(value + 8, load_i64(value + 8) + 1);
-          break;
-        case AggregationKind::kSum:
-          if (vkind == FieldKind::kLong) {
-            store_i64(value, static_cast<int64_t>(static_cast<uint64_t>(load_i64(value)) +
-                                                  static_cast<uint64_t>(load_i64(field))));
-          } else {
-            store_f64(value, load_f64(value) + load_f64(field));
-          }
-          break;
-        case AggregationKind::kMin:
-          if (compare_values(vkind, field, value) < 0) std::memcpy(value, field, 8);
-          break;
-        case AggregationKind::kMax:
-          if (compare_values(vkind, field, value) > 0) std::memcpy(value, field, 8);
-          break;
-        case AggregationKind::kMinBy:
-        case AggregationKind::kMaxBy:
-          if (new_extreme) {
-            if (!table_.set_blob(entry, payload, payload_len)) fail_budget(static_cast<int64_t>(table_.bytes_needed()));
-            std::memcpy(value, field, 8);
-          }
-          break;
-      }
-    }
-    records_in_++;
-    result.records++;
-    if (streaming) result.produced += write_output(entry, out + result.produced);
-    result.consumed = static_cast<uint32_t>(cursor.position());
+    return result;
   }
-  if (result.status == ProcessStatus::kIncomplete) result.consumed = static_cast<uint32_t>(cursor.position());
-  return result;
+}
+
+bool KeyedAggregation::apply(const PendingRecord& r, uint8_t* out, uint32_t out_len, ProcessResult& result) {
+  const AggregationKind kind = spec_.kind;
+  const FieldKind vkind = value_kind_;
+  const uint8_t* payload = r.payload;
+  const uint32_t payload_len = r.payload_length;
+  const uint8_t* key = r.key;
+  const uint32_t key_len = r.key_length;
+  const uint8_t* field = kind == AggregationKind::kCount ? nullptr : payload + r.field_offset;
+
+  StateEntry* entry = table_.find(key, key_len, r.mixed);
+  // An entry without its blob never got its first record (managed memory refused the blob, in
+  // process or restore): treat it as a new key, or its output would be built from no record.
+  const bool fresh = entry == nullptr || (table_.with_blobs() && !table_.has_blob(entry));
+  // The output size is known before the update, so a record that does not fit is not applied.
+  bool new_extreme = false;
+  if (!fresh && keeps_extreme_record(kind)) {
+    const int c = compare_values(vkind, field, table_.value(entry));
+    new_extreme = kind == AggregationKind::kMinBy ? c < 0 : c > 0;
+  }
+  if (spec_.streaming) {
+    uint32_t len;
+    if (fresh) {
+      len = (keeps_extreme_record(kind) || (keeps_first_record(kind) && has_residual_fields_)) ? payload_len : key_len + 8;
+    } else if (keeps_extreme_record(kind)) {
+      len = new_extreme ? payload_len : table_.blob_length(entry);
+    } else {
+      len = output_length(entry);
+    }
+    const uint32_t frame_len = channel::kHeaderBytes + len;
+    if (out_len - result.produced < frame_len) {
+      result.status = ProcessStatus::kOutputFull;
+      result.needed = frame_len;
+      result.consumed = r.frame_offset;  // this record is not applied
+      return false;
+    }
+  }
+
+  if (fresh) {
+    if (entry == nullptr) {
+      const int32_t key_group = static_cast<int32_t>(r.mixed % static_cast<uint32_t>(spec_.max_parallelism));
+      entry = table_.find_or_insert(key, key_len, r.mixed, key_group, nullptr);
+      if (entry == nullptr) fail_budget(static_cast<int64_t>(table_.bytes_needed()));
+    }
+    uint8_t* value = table_.value(entry);
+    switch (kind) {
+      case AggregationKind::kCount:
+        store_i64(value, 1);
+        break;
+      case AggregationKind::kAvg:
+        store_f64(value, vkind == FieldKind::kLong ? static_cast<double>(load_i64(field)) : load_f64(field));
+        store_i64(value + 8, 1);
+        break;
+      default:
+        std::memcpy(value, field, 8);
+        if (keeps_first_record(kind) && has_residual_fields_) store_u32(value + 8, r.field_offset);
+        if (table_.with_blobs() && !table_.set_blob(entry, payload, payload_len)) {
+          fail_budget(static_cast<int64_t>(table_.bytes_needed()));
+        }
+    }
+  } else {
+    uint8_t* value = table_.value(entry);
+    switch (kind) {
+      case AggregationKind::kCount:
+        store_i64(value, load_i64(value) + 1);
+        break;
+      case AggregationKind::kAvg:
+        store_f64(value, load_f64(value) + (vkind == FieldKind::kLong ? static_cast<double>(load_i64(field)) : load_f64(field)));
+        store_i64(value + 8, load_i64(value + 8) + 1);
+        break;
+      case AggregationKind::kSum:
+        if (vkind == FieldKind::kLong) {
+          store_i64(value, static_cast<int64_t>(static_cast<uint64_t>(load_i64(value)) + static_cast<uint64_t>(load_i64(field))));
+        } else {
+          store_f64(value, load_f64(value) + load_f64(field));
+        }
+        break;
+      case AggregationKind::kMin:
+        if (compare_values(vkind, field, value) < 0) std::memcpy(value, field, 8);
+        break;
+      case AggregationKind::kMax:
+        if (compare_values(vkind, field, value) > 0) std::memcpy(value, field, 8);
+        break;
+      case AggregationKind::kMinBy:
+      case AggregationKind::kMaxBy:
+        if (new_extreme) {
+          if (!table_.set_blob(entry, payload, payload_len)) fail_budget(static_cast<int64_t>(table_.bytes_needed()));
+          std::memcpy(value, field, 8);
+        }
+        break;
+    }
+  }
+  records_in_++;
+  result.records++;
+  if (spec_.streaming) result.produced += write_output(entry, out + result.produced);
+  return true;
 }
 
 ProcessResult KeyedAggregation::emit_final(uint8_t* out, uint32_t out_len) {
@@ -434,6 +489,10 @@ ProcessResult KeyedAggregation::emit_final(uint8_t* out, uint32_t out_len) {
   if (spec_.streaming) return result;  // STREAMING already emitted every update
   while (emit_cursor_ < table_.size()) {
     const StateEntry* entry = table_.entry_at(emit_cursor_);
+    if (table_.with_blobs() && !table_.has_blob(entry)) {  // its first record was never applied
+      emit_cursor_++;
+      continue;
+    }
     const uint32_t frame_len = channel::kHeaderBytes + output_length(entry);
     if (out_len - result.produced < frame_len) {
       result.status = ProcessStatus::kOutputFull;
@@ -515,6 +574,62 @@ void KeyedAggregation::restore(const uint8_t* bytes, size_t len) {
     if (off != key_len) bad_key = true;
     return static_cast<uint32_t>(murmur_hash(hash_of_key_bytes(key, key_len)));
   };
+  // The table checks the snapshot's framing and checksum, not what its entries mean, and
+  // write_output trusts every restored key, blob and field offset: check each entry against the
+  // record type before anything is restored (a checksum-valid but inconsistent snapshot would
+  // otherwise make later outputs write past their frames).
+  {
+    const uint8_t* q = p;
+    const auto need = [&q, end, &corrupt](size_t n) {
+      if (static_cast<size_t>(end - q) < n) corrupt("truncated table snapshot");
+    };
+    need(kStateSnapshotHeaderBytes);
+    uint64_t count = 0;
+    std::memcpy(&count, q + 16, 8);
+    q += kStateSnapshotHeaderBytes;
+    const uint32_t value_size = table_.value_size();
+    std::vector<uint8_t> blob_key;
+    for (uint64_t i = 0; i < count; i++) {
+      need(8);
+      const uint32_t key_len = load_u32(q + 4);
+      q += 8;
+      need(key_len);
+      const uint8_t* key = q;
+      q += key_len;
+      uint32_t off = 0;
+      for (uint32_t f : spec_.key_fields) {
+        const FieldKind k = schema_.field_kind(f);
+        const uint32_t width = k == FieldKind::kString ? 4 : (k == FieldKind::kBoolean ? 1 : 8);
+        if (key_len - off < width) corrupt("a key does not match the record type's key fields");
+        const uint32_t extra = k == FieldKind::kString ? load_u32(key + off) : 0;
+        if (extra > key_len - off - width || (k == FieldKind::kBoolean && key[off] > 1)) {
+          corrupt("a key does not match the record type's key fields");
+        }
+        off += width + extra;
+      }
+      if (off != key_len) corrupt("a key does not match the record type's key fields");
+      need(static_cast<size_t>(value_size) + 4);
+      const uint8_t* value = q;
+      q += value_size;
+      const uint32_t blob_len = load_u32(q);
+      q += 4;
+      if (blob_len == kNoBlob) continue;  // a key whose first record was refused memory
+      need(blob_len);
+      const uint8_t* blob = q;
+      q += blob_len;
+      if (!table_.with_blobs()) continue;  // table_.restore refuses it
+      blob_key.clear();
+      if (!parse_payload(schema_, blob, blob_len, spans_.data())) corrupt("a kept record is not of the record type");
+      build_key(blob, spans_.data(), blob_key);
+      if (blob_key.size() != key_len || (key_len != 0 && std::memcmp(blob_key.data(), key, key_len) != 0)) {
+        corrupt("a kept record does not belong to its key");
+      }
+      if (keeps_first_record(spec_.kind) && value_size >= 12 &&
+          load_u32(value + 8) != spans_[static_cast<uint32_t>(spec_.field)].offset) {
+        corrupt("a kept record's aggregated field offset is wrong");
+      }
+    }
+  }
   bool ok;
   try {
     ok = table_.restore(p, static_cast<size_t>(end - p), hash);

@@ -109,8 +109,27 @@ class KeyedAggregation {
 
  private:
   bool value_is_long() const noexcept { return value_kind_ == FieldKind::kLong; }
-  /** Builds the canonical key of the record in spans into key_ and returns its Java hash. */
-  int32_t build_key(const uint8_t* payload, const FieldSpan* spans);
+  /** A record parsed, keyed and hashed in stage 1 of process(). */
+  struct PendingRecord {
+    const uint8_t* payload;
+    const uint8_t* key;     // canonical key bytes (in the payload, or in batch_keys_)
+    uint32_t payload_length;
+    uint32_t frame_offset;  // of the frame, in process()'s input
+    uint32_t frame_end;     // offset just after the frame
+    uint32_t key_offset;    // of the canonical key in batch_keys_
+    uint32_t key_length;
+    uint32_t mixed;         // murmur(javaHashCode(key)): table hash and key group source
+    uint32_t field_offset;  // of the aggregated field in the payload
+  };
+  /** Records parsed ahead of their lookups, so the table's cache misses overlap. */
+  static constexpr size_t kBatchSize = 64;
+
+  /** Java hash of the key when it is the one non-DOUBLE field single_key_field_. */
+  int32_t hash_of_single_key(const uint8_t* key, uint32_t key_len) const;
+  /** Appends the canonical key of the record in spans to `out` and returns its Java hash. */
+  int32_t build_key(const uint8_t* payload, const FieldSpan* spans, std::vector<uint8_t>& out);
+  /** Applies one record (stage 3); false, with result set to kOutputFull, if its output does not fit. */
+  bool apply(const PendingRecord& record, uint8_t* out, uint32_t out_len, ProcessResult& result);
   /** Java hash of canonical key bytes (the same value build_key returns). */
   int32_t hash_of_key_bytes(const uint8_t* key, uint32_t key_len) const;
   /** Bytes of the output payload for `entry` (after the update). */
@@ -131,7 +150,10 @@ class KeyedAggregation {
   std::vector<int32_t> key_position_;
   KeyedStateTable table_;
   std::vector<FieldSpan> spans_;
-  std::vector<uint8_t> key_;
+  /** The key field when the key is one STRING/LONG/BOOLEAN field (used in place), else -1. */
+  int32_t single_key_field_ = -1;
+  std::vector<PendingRecord> batch_;
+  std::vector<uint8_t> batch_keys_;
   size_t emit_cursor_ = 0;
   uint64_t records_in_ = 0;
 };

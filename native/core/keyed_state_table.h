@@ -100,6 +100,20 @@ class KeyedStateTable {
     return entry;
   }
 
+  /**
+   * Cache hints for a key about to be looked up (batched callers hash several records first):
+   * prefetch_slot() brings its home slot in; prefetch_entry() then reads that slot and, if its
+   * hash matches, brings the entry in. Both are no-ops on an empty table and never change it.
+   */
+  void prefetch_slot(uint32_t hash) const noexcept {
+    if (capacity_ != 0) __builtin_prefetch(&slots_[home_slot(hash)]);
+  }
+  void prefetch_entry(uint32_t hash) const noexcept {
+    if (capacity_ == 0) return;
+    const Slot s = slots_[home_slot(hash)];
+    if (s.ref != 0 && s.hash == hash) __builtin_prefetch(arena_.resolve(s.ref));
+  }
+
   /** The entry of `key`, or nullptr. */
   StateEntry* find(const uint8_t* key, uint32_t key_len, uint32_t hash) const {
     uint32_t slot = 0;
@@ -200,13 +214,19 @@ class KeyedStateTable {
   bool key_equals(const uint8_t* entry, const uint8_t* key, uint32_t key_len) const noexcept {
     if (load_u32(entry) != key_len) return false;
     const uint8_t* stored = entry + key_offset_;
-    if (key_len == 8) {
-      uint64_t a, b;
-      std::memcpy(&a, stored, 8);
-      std::memcpy(&b, key, 8);
-      return a == b;
+    // Keys up to 16 bytes (words, numbers) compare with two overlapping loads, not a memcmp call.
+    if (key_len >= 8 && key_len <= 16) {
+      return load_u64(stored) == load_u64(key) && load_u64(stored + key_len - 8) == load_u64(key + key_len - 8);
+    }
+    if (key_len >= 4 && key_len < 8) {
+      return load_u32(stored) == load_u32(key) && load_u32(stored + key_len - 4) == load_u32(key + key_len - 4);
     }
     return key_len == 0 || std::memcmp(stored, key, key_len) == 0;
+  }
+  static uint64_t load_u64(const uint8_t* p) noexcept {
+    uint64_t v;
+    std::memcpy(&v, p, 8);
+    return v;
   }
 
   /** The entry of the key, or nullptr with *slot = the empty slot where it would go (undefined
