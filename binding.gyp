@@ -16,8 +16,7 @@
       ],
       'cflags!': [ '-fno-exceptions' ],
       'cflags_cc!': [ '-fno-exceptions', '-fno-rtti', '-std=gnu++17', '-std=gnu++14', '-std=c++17' ],
-      'cflags_cc': [ '-std=c++20', '-O3', '-flto=auto', '-fexceptions', '-Wall', '-Wextra' ],
-      'ldflags': [ '-flto=auto', '-O3' ],
+      'cflags_cc': [ '-std=c++20', '-O3', '-fexceptions', '-Wall', '-Wextra' ],
       'xcode_settings': {
         'GCC_ENABLE_CPP_EXCEPTIONS': 'YES',
         'CLANG_CXX_LANGUAGE_STANDARD': 'c++20',
