@@ -61,7 +61,7 @@ export function producer(ctx: RoleContext<Params, Shared>): RoleResult {
     serializer: Types.TUPLE(Types.STRING, Types.DOUBLE).createSerializer() as never,
     selector: new ForwardPartitioner<[string, number]>(),
     bufferTimeout: -1,
-    cancelled: () => ctx.aborted() || group.cancelled,
+    hooks: { cancelled: () => ctx.aborted() || group.cancelled },
   });
   ctx.start();
   for (let i = 0; i < n; i++) writer.emit(makeRecord(i));

@@ -56,11 +56,11 @@ export function producer(ctx: RoleContext<Params, Shared>): RoleResult {
   const { src, stamp } = makeSource();
   const waits = { backPressuredNs: 0 };
   const buf = pool.buf;
-  const cancelled = (): boolean => ctx.aborted() || group.cancelled;
+  const hooks = { cancelled: (): boolean => ctx.aborted() || group.cancelled };
   ctx.start();
   for (let i = 0; i < n; i++) {
     stamp(i);
-    const segment = pool.requestSegment(localPool, 0, waits, cancelled);
+    const segment = pool.requestSegment(localPool, 0, waits, hooks);
     buf.set(src, pool.segmentOffset(segment));
     channel.publish(segment, 0, SEGMENT_BYTES, FLAG_FINAL);
   }

@@ -1,4 +1,5 @@
 import { StromError } from '../errors.js';
+import type { WaitHooks } from '../memory/network-buffer-pool.js';
 import { WAIT_SLICE_MS, type ChannelGroup } from './channel-group.js';
 import {
   CANCELLED,
@@ -34,7 +35,11 @@ export class ChannelProducer {
   /** Nanoseconds spent waiting on a full ring (counted as back-pressured time). */
   waitedNs = 0;
 
-  constructor(group: ChannelGroup, channel: number) {
+  /** What to do while waiting for ring space (run other tasks of the thread, check cancellation). */
+  hooks: WaitHooks | undefined;
+
+  constructor(group: ChannelGroup, channel: number, hooks?: WaitHooks) {
+    this.hooks = hooks;
     this.group = group;
     this.channel = channel;
     this.words = group.words;
@@ -87,9 +92,10 @@ export class ChannelProducer {
         const seen = Atomics.load(words, readWord);
         this.readLimit = seen;
         if (((this.writeIndex - seen) | 0) <= this.mask) break;
-        if (Atomics.load(words, CANCELLED) !== 0) {
+        if (Atomics.load(words, CANCELLED) !== 0 || this.hooks?.cancelled?.()) {
           throw new StromError('ERR_CHANNEL_CANCELLED', `Channel ${this.channel} was cancelled while its producer waited`);
         }
+        if (this.hooks?.help?.()) continue;
         Atomics.wait(words, readWord, seen, WAIT_SLICE_MS);
       }
     } finally {

@@ -1,4 +1,4 @@
-import type { NetworkBufferPool, WaitStats } from '../memory/network-buffer-pool.js';
+import type { NetworkBufferPool, WaitHooks, WaitStats } from '../memory/network-buffer-pool.js';
 import { DataOutputView } from '../types/data-output-view.js';
 import type { TypeSerializer } from '../types/type-serializer.js';
 import type { ChannelProducer } from './channel-producer.js';
@@ -26,8 +26,8 @@ export interface RecordWriterOptions<T> {
   bufferTimeout: number;
   /** The OutputFlusher's clock word (`new Int32Array(flusher.buffer)`); needed when bufferTimeout > 0. */
   flushClock?: Int32Array;
-  /** Checked while waiting for buffers, so a cancelled job never hangs. */
-  cancelled?: () => boolean;
+  /** While waiting for buffers: run other tasks of the thread, and stop if the job was cancelled. */
+  hooks?: WaitHooks;
 }
 
 /**
@@ -59,7 +59,7 @@ export class RecordWriter<T> {
   private readonly broadcast: boolean;
   private readonly flushEveryRecord: boolean;
   private readonly flushClock: Int32Array | undefined;
-  private readonly cancelled: (() => boolean) | undefined;
+  private readonly hooks: WaitHooks | undefined;
   private lastFlushEpoch = 0;
   private readonly buf: Buffer;
   private readonly view: DataView;
@@ -94,7 +94,7 @@ export class RecordWriter<T> {
     this.flushEveryRecord = bufferTimeout === 0;
     this.flushClock = bufferTimeout > 0 ? options.flushClock : undefined;
     if (this.flushClock) this.lastFlushEpoch = Atomics.load(this.flushClock, FLUSH_EPOCH);
-    this.cancelled = options.cancelled;
+    this.hooks = options.hooks;
     this.buf = pool.buf;
     this.view = pool.view;
     this.out = DataOutputView.over(pool.buf, pool.view);
@@ -179,7 +179,7 @@ export class RecordWriter<T> {
   /** Publishes the open segment as final and opens a new one; returns the new cursor. */
   private nextSegment(channel: number): number {
     if (this.segment[channel]! >= 0) this.finishSegment(channel);
-    const segment = this.pool.requestSegment(this.localPool, channel, this.waits, this.cancelled);
+    const segment = this.pool.requestSegment(this.localPool, channel, this.waits, this.hooks);
     const start = this.pool.segmentOffset(segment);
     this.segment[channel] = segment;
     this.segmentStart[channel] = start;

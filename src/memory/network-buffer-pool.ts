@@ -19,6 +19,18 @@ export interface NetworkMemoryOptions {
   numSubpartitionCounters?: number;
 }
 
+/**
+ * What a thread may do while it waits for a segment or for ring space, instead of only sleeping.
+ * Several tasks share a worker thread, and the task that would free the segment may be one of
+ * them: `help` runs the other tasks of the thread for a while (returns true if any progressed),
+ * so a wait never blocks the thread a consumer needs. `cancelled` ends the wait for a cancelled
+ * or failed job.
+ */
+export interface WaitHooks {
+  cancelled?(): boolean;
+  help?(): boolean;
+}
+
 /** Where a producer's waiting time is added up (back-pressured time). */
 export interface WaitStats {
   /** Nanoseconds spent waiting for a segment. */
@@ -108,9 +120,10 @@ export class NetworkBufferPool {
   /**
    * A segment for `subpartition` of `poolId`, waiting until one is recycled (hard backpressure).
    * Spins briefly, then sleeps on the recycle epoch; time waited goes to `stats`.
-   * `cancelled` is checked between sleep slices so a cancelled job never hangs here.
+   * `hooks.help` runs other tasks of this thread before each sleep; `hooks.cancelled` is checked
+   * between sleep slices so a cancelled job never hangs here.
    */
-  requestSegment(poolId: number, subpartition: number, stats?: WaitStats, cancelled?: () => boolean): number {
+  requestSegment(poolId: number, subpartition: number, stats?: WaitStats, hooks?: WaitHooks): number {
     const native = this.#native;
     let segment = native.requestSegment(poolId, subpartition);
     if (segment >= 0) return segment;
@@ -129,9 +142,10 @@ export class NetworkBufferPool {
           const epoch = Atomics.load(words, HEADER_RECYCLE_EPOCH);
           segment = native.requestSegment(poolId, subpartition);
           if (segment >= 0) break;
-          if (cancelled?.()) {
+          if (hooks?.cancelled?.()) {
             throw new StromError('ERR_CANCELLED', 'Cancelled while waiting for a network buffer');
           }
+          if (hooks?.help?.()) continue;
           Atomics.wait(words, HEADER_RECYCLE_EPOCH, epoch, WAIT_SLICE_MS);
         }
       } finally {
