@@ -17,6 +17,8 @@ export const ReadStatus = {
   EVENT: 2,
   /** Every channel delivered END_OF_PARTITION: the input is finished. */
   END: 3,
+  /** (nextSlice only) A slice of framed records: see `sliceStart`, `sliceEnd`, `channel`. */
+  SLICE: 4,
 } as const;
 export type ReadStatus = (typeof ReadStatus)[keyof typeof ReadStatus];
 
@@ -58,8 +60,8 @@ export class RecordReader<T> {
   // The one open slice, always of channel `current` (absolute byte offsets into `buf`), and its
   // segment when the slice is the segment's last (recycled on close), else -1.
   private sliceOpen = false;
-  private slicePos = 0;
-  private sliceEnd = 0;
+  private readPos = 0;
+  private readEnd = 0;
   private sliceRecycle = -1;
   /** The open slice starts with the rest of a record spanning segments (spanLength[current] >= 0). */
   private sliceContinuesSpan = false;
@@ -68,14 +70,20 @@ export class RecordReader<T> {
   private readonly spanLength: Int32Array;
   private readonly spanFilled: Int32Array;
 
-  constructor(pool: NetworkBufferPool, group: ChannelGroup, serializer: TypeSerializer<T>) {
+  /**
+   * Reads the rings `channels` of `group` (default: all), which are this reader's input channels
+   * 0..n-1 in that order: several tasks of one thread share a group, each with its own rings.
+   */
+  constructor(pool: NetworkBufferPool, group: ChannelGroup, serializer: TypeSerializer<T>, channels?: readonly number[]) {
     this.pool = pool;
     this.group = group;
     this.serializer = serializer;
     this.buf = pool.buf;
     this.view = pool.view;
-    const n = group.numChannels;
-    this.consumers = Array.from({ length: n }, (_, c) => new ChannelConsumer(group, c));
+    const rings = channels ?? Array.from({ length: group.numChannels }, (_, c) => c);
+    if (rings.length === 0) throw new RangeError('a RecordReader needs at least one channel');
+    const n = rings.length;
+    this.consumers = rings.map((ring) => new ChannelConsumer(group, ring));
     this.ended = new Uint8Array(n);
     this.spanBuffers = Array.from({ length: n }, () => Buffer.alloc(0));
     this.spanLength = new Int32Array(n).fill(-1);
@@ -139,6 +147,59 @@ export class RecordReader<T> {
     return ReadStatus.RECORD;
   }
 
+  /** Start (absolute offset in the pool's `buf`) of the slice of the last SLICE status. */
+  sliceStart = 0;
+  /** End (exclusive) of the slice of the last SLICE status. */
+  sliceEnd = 0;
+
+  /**
+   * Like `next`, but hands over whole slices of framed records instead of records (for native
+   * operators that read the bytes in place): SLICE with `channel`, `sliceStart` and `sliceEnd`.
+   * A record may continue in the channel's next slice. Call `releaseSlice()` when done with the
+   * bytes; until then the slice's segment stays held.
+   */
+  nextSlice(): ReadStatus {
+    if (this.sliceOpen) throw new RangeError('releaseSlice() the previous slice first');
+    const n = this.consumers.length;
+    for (let idle = 0; idle < n; ) {
+      const c = this.current;
+      const consumer = this.consumers[c]!;
+      if (this.ended[c] === 0 && consumer.poll()) {
+        idle = 0;
+        if (consumer.segment !== EVENT_SEGMENT) {
+          this.openSlice(c, consumer);
+          this.channel = c;
+          this.sliceStart = this.readPos;
+          this.sliceEnd = this.readEnd;
+          this.numBytesIn += this.sliceEnd - this.sliceStart;
+          return ReadStatus.SLICE;
+        }
+        const type = consumer.start;
+        const arg = consumer.end;
+        consumer.release();
+        if (type === ChannelEvent.END_OF_PARTITION) {
+          this.ended[c] = 1;
+          this.endedChannels++;
+          continue;
+        }
+        this.channel = c;
+        this.eventType = type;
+        this.eventArg = arg;
+        return ReadStatus.EVENT;
+      }
+      this.advance();
+      idle++;
+    }
+    return this.finished ? ReadStatus.END : ReadStatus.EMPTY;
+  }
+
+  /** Gives back the slice of the last SLICE status (recycling its segment if it was the last slice). */
+  releaseSlice(): void {
+    if (!this.sliceOpen) return;
+    this.closeSlice(this.current);
+    this.advance();
+  }
+
   private advance(): void {
     this.current = this.current + 1 === this.consumers.length ? 0 : this.current + 1;
   }
@@ -181,16 +242,16 @@ export class RecordReader<T> {
     }
     const base = this.pool.segmentOffset(segment);
     this.sliceOpen = true;
-    this.slicePos = base + start;
-    this.sliceEnd = base + end;
+    this.readPos = base + start;
+    this.readEnd = base + end;
     this.sliceRecycle = (consumer.flags & FLAG_FINAL) !== 0 ? segment : -1;
     this.sliceContinuesSpan = this.spanLength[c]! >= 0;
   }
 
   /** Reads one record of channel c's open slice; false (slice closed) when it has no more. */
   private readFromSlice(c: number): boolean {
-    let pos = this.slicePos;
-    const end = this.sliceEnd;
+    let pos = this.readPos;
+    const end = this.readEnd;
     if (this.sliceContinuesSpan) {
       if (this.continueSpan(c, pos, end)) return true;
       this.closeSlice(c);
@@ -210,7 +271,7 @@ export class RecordReader<T> {
     const recordEnd = pos + LENGTH_BYTES + length;
     if (recordEnd <= end) {
       this.value = this.deserialize(c, this.buf, this.view, pos + LENGTH_BYTES, recordEnd);
-      this.slicePos = recordEnd;
+      this.readPos = recordEnd;
       this.channel = c;
       this.numRecordsIn++;
       this.numBytesIn += length + LENGTH_BYTES;
@@ -237,7 +298,7 @@ export class RecordReader<T> {
     const span = this.spanBuffers[c]!;
     this.buf.copy(span, filled, pos, pos + take);
     this.spanFilled[c] = filled + take;
-    this.slicePos = pos + take;
+    this.readPos = pos + take;
     if (filled + take < length) return false;
     this.spanLength[c] = -1;
     this.sliceContinuesSpan = false;

@@ -52,8 +52,9 @@ export class NativeKeyedAggregation {
   private readonly result = new Int32Array(5);
   private out: Buffer;
   private outPos = 0;
-  private carry = Buffer.alloc(64);
-  private carryLength = 0;
+  // Per input channel: the start of a record cut by the end of that channel's last slice.
+  private readonly carries: Buffer[] = [];
+  private readonly carryLengths: number[] = [];
 
   constructor(options: NativeKeyedAggregationOptions) {
     const { type, aggregation } = options;
@@ -87,18 +88,25 @@ export class NativeKeyedAggregation {
     this.out = Buffer.allocUnsafeSlow(options.outputBufferSize ?? 32 * 1024);
   }
 
-  /** Aggregates the framed records in `input[start, end)`; a cut last record waits for the next feed. */
-  feed(input: Uint8Array, start: number, end: number): void {
+  /**
+   * Aggregates the framed records in `input[start, end)` that arrived on input channel
+   * `channel`; a record cut at the end waits for that channel's next feed.
+   */
+  feed(input: Uint8Array, start: number, end: number, channel = 0): void {
+    while (this.carries.length <= channel) {
+      this.carries.push(Buffer.alloc(64));
+      this.carryLengths.push(0);
+    }
     let pos = start;
-    if (this.carryLength > 0) {
-      pos = this.completeCarry(input, pos, end);
-      if (this.carryLength > 0) return; // still incomplete: all input went into the carry
+    if (this.carryLengths[channel]! > 0) {
+      pos = this.completeCarry(channel, input, pos, end);
+      if (this.carryLengths[channel]! > 0) return; // still incomplete: all input went into the carry
     }
     while (pos < end) {
       const r = this.run(input, pos, end);
       pos += r;
       if (this.result[3] === ProcessStatus.INCOMPLETE) {
-        this.appendCarry(input, pos, end);
+        this.appendCarry(channel, input, pos, end);
         break;
       }
     }
@@ -110,8 +118,9 @@ export class NativeKeyedAggregation {
    * were first seen. Throws CorruptRecordError if the input ended inside a record.
    */
   finish(): void {
-    if (this.carryLength > 0) {
-      throw errors.corruptRecord(`the input of the keyed aggregation ended inside a record (${this.carryLength} bytes of it)`);
+    const cut = this.carryLengths.findIndex((n) => n > 0);
+    if (cut >= 0) {
+      throw errors.corruptRecord(`input channel ${cut} of the keyed aggregation ended inside a record (${this.carryLengths[cut]} bytes of it)`);
     }
     const result = this.result;
     for (;;) {
@@ -172,33 +181,35 @@ export class NativeKeyedAggregation {
     this.output(this.out, 0, n);
   }
 
-  private appendCarry(input: Uint8Array, pos: number, end: number): void {
+  private appendCarry(channel: number, input: Uint8Array, pos: number, end: number): void {
     const n = end - pos;
-    if (this.carryLength + n > this.carry.length) {
-      const bigger = Buffer.allocUnsafe(Math.max(this.carryLength + n, this.carry.length * 2));
-      this.carry.copy(bigger, 0, 0, this.carryLength);
-      this.carry = bigger;
+    const length = this.carryLengths[channel]!;
+    let carry = this.carries[channel]!;
+    if (length + n > carry.length) {
+      const bigger = Buffer.allocUnsafe(Math.max(length + n, carry.length * 2));
+      carry.copy(bigger, 0, 0, length);
+      carry = this.carries[channel] = bigger;
     }
-    this.carry.set(input.subarray(pos, end), this.carryLength);
-    this.carryLength += n;
+    carry.set(input.subarray(pos, end), length);
+    this.carryLengths[channel] = length + n;
   }
 
-  /** Moves bytes from input into the carried record; processes it once complete. Returns the new pos. */
-  private completeCarry(input: Uint8Array, pos: number, end: number): number {
-    if (this.carryLength < LENGTH_BYTES) {
-      const take = Math.min(LENGTH_BYTES - this.carryLength, end - pos);
-      this.appendCarry(input, pos, pos + take);
+  /** Moves bytes from input into the channel's carried record; processes it once complete. Returns the new pos. */
+  private completeCarry(channel: number, input: Uint8Array, pos: number, end: number): number {
+    if (this.carryLengths[channel]! < LENGTH_BYTES) {
+      const take = Math.min(LENGTH_BYTES - this.carryLengths[channel]!, end - pos);
+      this.appendCarry(channel, input, pos, pos + take);
       pos += take;
-      if (this.carryLength < LENGTH_BYTES) return pos;
+      if (this.carryLengths[channel]! < LENGTH_BYTES) return pos;
     }
-    const frameBytes = LENGTH_BYTES + this.carry.readInt32LE(0);
+    const frameBytes = LENGTH_BYTES + this.carries[channel]!.readInt32LE(0);
     if (frameBytes <= LENGTH_BYTES) throw errors.corruptRecord(`invalid record length ${frameBytes - LENGTH_BYTES}`);
-    const take = Math.min(frameBytes - this.carryLength, end - pos);
-    this.appendCarry(input, pos, pos + take);
+    const take = Math.min(frameBytes - this.carryLengths[channel]!, end - pos);
+    this.appendCarry(channel, input, pos, pos + take);
     pos += take;
-    if (this.carryLength < frameBytes) return pos;
-    this.carryLength = 0;
-    this.run(this.carry, 0, frameBytes);
+    if (this.carryLengths[channel]! < frameBytes) return pos;
+    this.carryLengths[channel] = 0;
+    this.run(this.carries[channel]!, 0, frameBytes);
     return pos;
   }
 }
