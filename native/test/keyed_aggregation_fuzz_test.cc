@@ -364,7 +364,7 @@ STROM_TEST(fuzz_process_emit_and_restore) {
     const int32_t kg_end = rng.below(2) == 0 ? INT32_MAX : kg_start + static_cast<int32_t>(rng.below(64));
     const std::vector<uint8_t> snap = fuzz.agg->snapshot(kg_start, kg_end);
     std::vector<uint8_t> damaged = snap;
-    const uint32_t how = std::getenv("KA_NOFIX") ? rng.below(3) : rng.below(4);
+    const uint32_t how = rng.below(4);
     if (how != 0) {
       mutate(rng, damaged);
       const size_t header = aggregation_header_bytes(fuzz.schema, spec);

@@ -16,6 +16,7 @@
 
 #include "core/key_hash.h"
 #include "core/keyed_aggregation.h"
+#include "core/keyed_state_snapshot.h"
 #include "core/record_parser.h"
 #include "core/record_schema.h"
 #include "keyed_state_fixture.h"
@@ -655,9 +656,6 @@ STROM_TEST(incomplete_frame_is_not_consumed_and_resumes) {
 
 STROM_TEST(key_groups_follow_flink_and_snapshot_halves_restore_the_state) {
   const std::vector<int32_t> kinds = {L, S, D};
-  struct KeyCase {
-    std::vector<uint32_t> keys;
-  };
   for (const std::vector<uint32_t>& keys : {std::vector<uint32_t>{1}, std::vector<uint32_t>{0, 1}}) {
     const AggregationSpec spec = make_spec(AggregationKind::kCount, -1, keys, false, 128);
     std::vector<Rec> recs;
@@ -799,6 +797,64 @@ STROM_TEST(budget_refusal_throws_and_memory_is_given_back) {
     }
   }
   STROM_CHECK(blobless_states > 0);  // the entry-without-blob window was exercised
+}
+
+STROM_TEST(restore_rejects_checksum_valid_but_inconsistent_entries) {
+  // The table snapshot's checksum is recomputed after each change, so only the aggregation's own
+  // entry checks can catch it (before the fix such a snapshot restored, and the next output
+  // frame was written past its end using the bogus field offset / blob).
+  const std::vector<int32_t> kinds = {L, S, L, B};
+  const AggregationSpec spec = make_spec(AggregationKind::kSum, 2, {1}, true);
+  Harness h(kinds, spec);
+  h.run(frames_of({{Lv(1), Sv("k"), Lv(10), Bv(true)}}));
+  const std::vector<uint8_t> snap = h.agg->snapshot(INT32_MIN, INT32_MAX);
+  const size_t header = 4 * (5 + kinds.size() + 1 + 1);  // the aggregation's header
+  // entry: kg(4) key_len(4) key "k"(5) value(16: sum, field offset) blob_len(4) blob
+  const size_t entry = header + core::kStateSnapshotHeaderBytes;
+  const size_t value = entry + 8 + 5;
+  const size_t blob = value + 16 + 4;
+  auto resealed = [&](size_t at, uint8_t byte) {
+    std::vector<uint8_t> s = snap;
+    s[at] = byte;
+    const size_t body = s.size() - header - core::kStateSnapshotTrailerBytes;
+    const uint64_t sum = core::snapshot_checksum(s.data() + header, body);
+    std::memcpy(s.data() + header + body, &sum, 8);
+    return s;
+  };
+  {
+    Harness ok(kinds, spec);
+    const std::vector<uint8_t> same = resealed(value, snap[value]);  // unchanged: restores
+    ok.agg->restore(same.data(), same.size());
+    CHECK_BYTES(ok.run(frames_of({{Lv(2), Sv("k"), Lv(1), Bv(false)}})),
+                frames_of({{Lv(1), Sv("k"), Lv(11), Bv(true)}}), "restored sum");
+  }
+  const struct {
+    size_t at;
+    uint8_t byte;
+  } damage[] = {
+      {value + 8, 200},        // field offset beyond the kept record
+      {value + 8, 0},          // field offset of another field
+      {blob + 8 + 4, 'x'},     // the kept record's key is not the entry's key
+      {blob + 8 + 4 + 1 + 8, 7},  // the kept record's BOOLEAN is not 0/1
+      {entry + 8 + 4, 'q'},    // the entry's key differs from its kept record's
+  };
+  for (const auto& d : damage) {
+    Harness r(kinds, spec);
+    const std::vector<uint8_t> bad = resealed(d.at, d.byte);
+    EXPECT_AGG_ERROR(r.agg->restore(bad.data(), bad.size()), AggregationErrorKind::kCorrupt);
+    STROM_CHECK_EQ(r.agg->num_keys(), 0u);  // nothing restored
+  }
+  // A count key whose BOOLEAN byte is not 0/1 (its output would not be a record).
+  Harness c({B, L}, make_spec(AggregationKind::kCount, -1, {0}, true));
+  c.run(frames_of({{Bv(true), Lv(1)}}));
+  std::vector<uint8_t> cs = c.agg->snapshot(INT32_MIN, INT32_MAX);
+  const size_t ch = 4 * (5 + 2 + 1 + 1);
+  cs[ch + core::kStateSnapshotHeaderBytes + 8] = 2;
+  const size_t body = cs.size() - ch - core::kStateSnapshotTrailerBytes;
+  const uint64_t sum = core::snapshot_checksum(cs.data() + ch, body);
+  std::memcpy(cs.data() + ch + body, &sum, 8);
+  Harness c2({B, L}, make_spec(AggregationKind::kCount, -1, {0}, true));
+  EXPECT_AGG_ERROR(c2.agg->restore(cs.data(), cs.size()), AggregationErrorKind::kCorrupt);
 }
 
 STROM_TEST(constructor_validates_the_spec) {

@@ -142,6 +142,26 @@ export class ChannelGroup {
     return Atomics.load(words, CANCELLED) === 0;
   }
 
+  /**
+   * Like `waitForData`, without blocking the thread: resolves when a producer publishes to this
+   * group or after `timeoutMs`, so the thread's event loop (async sources and sinks) keeps
+   * running while its tasks have no input. Resolves false if the group was cancelled.
+   */
+  async waitForDataAsync(hasData: () => boolean, timeoutMs: number): Promise<boolean> {
+    const words = this.words;
+    Atomics.store(words, GATE_WAITING, 1);
+    try {
+      const signal = Atomics.load(words, GATE_SIGNAL);
+      if (hasData()) return true;
+      if (Atomics.load(words, CANCELLED) !== 0) return false;
+      const result = Atomics.waitAsync(words, GATE_SIGNAL, signal, timeoutMs);
+      if (result.async) await result.value;
+    } finally {
+      Atomics.store(words, GATE_WAITING, 0);
+    }
+    return Atomics.load(words, CANCELLED) === 0;
+  }
+
   /** The producer-side flag word of channel `index`, for ring-full waits. */
   producerWaitingWord(index: number): number {
     return this.base(index) + PRODUCER_WAITING;

@@ -1,0 +1,104 @@
+/**
+ * What the control plane sends to a task slot (a worker thread): the message shapes that cross
+ * threads, declared once. Everything here is structured-cloneable; shared memory travels as
+ * SharedArrayBuffers. Functions do not travel: the worker rebuilds the StreamGraph from the job
+ * module and finds each operator by node id, after checking the graph's fingerprint.
+ */
+import type { PartitionerKind } from '../graph/stream-graph.js';
+
+/** One slot's work: the subtasks that share its thread. */
+export interface SlotRequest {
+  /** file: URL of the module whose default export is the job (defineJob). */
+  jobModule: string;
+  /** Export holding the job in that module (default: `default`). */
+  jobExport: string;
+  params: Record<string, string>;
+  /** The job's configuration as plain key/values, to rebuild the same environment. */
+  config: Record<string, unknown>;
+  /** fingerprint() of the main thread's StreamGraph. */
+  fingerprint: string;
+  slot: number;
+  /** Network memory, managed memory, output-flusher clock and the job's control words. */
+  network: SharedArrayBuffer;
+  managedMemory: SharedArrayBuffer;
+  flushClock: SharedArrayBuffer;
+  control: SharedArrayBuffer;
+  /** The rings feeding this slot's tasks, or undefined when only sources run here. */
+  inputGroup: SharedArrayBuffer | undefined;
+  tasks: TaskDeployment[];
+}
+
+/** One subtask. */
+export interface TaskDeployment {
+  vertexId: number;
+  /** Display name, Flink style: `Keyed Aggregation -> Sink: Print to Std. Out (2/4)`. */
+  name: string;
+  subtaskIndex: number;
+  parallelism: number;
+  /** The chained operators, head first (StreamGraph node ids). */
+  nodeIds: number[];
+  maxParallelism: number;
+  /** Key groups of a keyed task (inclusive), else undefined. */
+  keyGroupRange: { start: number; end: number } | undefined;
+  /** Rings of the slot's input group feeding this task, in input-channel order; [] for sources. */
+  inputRings: number[];
+  outputs: OutputDeployment[];
+  /** For a collect sink: where its records go to the main thread. */
+  collect: CollectDeployment | undefined;
+}
+
+/** One output edge of a subtask: a writer over one local pool. */
+export interface OutputDeployment {
+  /** Index of the StreamGraph edge (its key, for HASH). */
+  streamEdgeIndex: number;
+  partitioner: PartitionerKind;
+  localPool: number;
+  /** Max parallelism of the consumer (key groups for HASH routing). */
+  consumerMaxParallelism: number;
+  /** Writer channel i: the consumer slot's input group and the ring in it. */
+  channels: { group: SharedArrayBuffer; ring: number }[];
+}
+
+/** The ring a collect sink subtask writes to; the main thread reads it. */
+export interface CollectDeployment {
+  group: SharedArrayBuffer;
+  ring: number;
+  localPool: number;
+}
+
+/** Words of the job's control buffer (Int32Array), written by the control plane. */
+export const ControlWord = {
+  /** Set to 1 to cancel: tasks stop at their next step or wait. */
+  CANCELLED: 0,
+} as const;
+export const CONTROL_BYTES = 64;
+
+/** Per-subtask figures returned by a slot at the end (Flink's metric names). */
+export interface TaskMetrics {
+  name: string;
+  vertexId: number;
+  subtaskIndex: number;
+  numRecordsIn: number;
+  numRecordsOut: number;
+  numBytesIn: number;
+  numBytesOut: number;
+  /** Time spent waiting for output buffers. */
+  backPressuredTimeMs: number;
+  /** Time from the task's first step to its end. */
+  durationMs: number;
+}
+
+/** What a slot returns: its tasks' metrics, or the failure that stopped it. */
+export type SlotResult = { ok: true; tasks: TaskMetrics[] } | { ok: false; failure: TaskFailure; tasks: TaskMetrics[] };
+
+/** A failure, flattened for the trip to the main thread (rebuilt there into an error). */
+export interface TaskFailure {
+  task: string;
+  subtaskIndex: number;
+  operator: string | undefined;
+  name: string;
+  code: string | undefined;
+  message: string;
+  stack: string | undefined;
+  cause: { name: string; message: string; stack: string | undefined } | undefined;
+}

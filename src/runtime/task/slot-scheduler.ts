@@ -1,0 +1,119 @@
+/**
+ * Runs the subtasks that share one task slot (one worker thread) until all have finished, like
+ * Flink's mailbox loop but for several tasks: each gets a bounded step in turn. When none can
+ * progress, the thread waits without blocking its event loop (Atomics.waitAsync on the slot's
+ * input group, raced with the promises async sources and sinks wait on).
+ *
+ * A task whose output is back-pressured waits inside its write; while it waits it calls `help`,
+ * which steps the slot's other tasks: the consumer that would free the buffer may be one of
+ * them, so a thread never blocks on work only it can do.
+ */
+import { StromError } from '../../errors.js';
+import type { ChannelGroup } from '../../io/channel-group.js';
+import { StepResult, type StreamTask } from './stream-task.js';
+
+/** Records one task may process per turn. */
+const STEP_BUDGET = 4096;
+/** How long an idle slot sleeps before re-checking cancellation and flush timers. */
+const IDLE_WAIT_MS = 20;
+/** Busy time after which the loop yields to the event loop (async sources, timers, messages). */
+const YIELD_EVERY_MS = 20;
+
+export class SlotScheduler {
+  private readonly tasks: StreamTask[] = [];
+  /** Tasks with a step on the stack (a blocked write), which `help` must not re-enter. */
+  private readonly busy = new Set<StreamTask>();
+  /** A failure reported by a settled promise (async source or sink), thrown by the loop. */
+  private failure: TaskError | undefined;
+
+  constructor(
+    private readonly inputGroup: ChannelGroup | undefined,
+    private readonly cancelled: () => boolean,
+  ) {}
+
+  add(task: StreamTask): void {
+    this.tasks.push(task);
+  }
+
+  /** Runs every task to its end; throws the first failure (with the task attached). */
+  async run(): Promise<void> {
+    let lastYield = performance.now();
+    for (;;) {
+      if (this.failure) throw this.failure;
+      if (this.cancelled()) throw new StromError('ERR_CANCELLED', 'The job was cancelled');
+      const round = this.round(undefined);
+      if (round.finished === this.tasks.length) return;
+      const now = performance.now();
+      if (round.progressed) {
+        if (now - lastYield > YIELD_EVERY_MS) {
+          await new Promise((resolve) => setImmediate(resolve));
+          lastYield = performance.now();
+        }
+        continue;
+      }
+      await this.idle(round.waiting);
+      lastYield = performance.now();
+    }
+  }
+
+  /**
+   * Steps the tasks other than `except` once (WaitHooks.help for a task blocked in a write);
+   * true if any progressed.
+   */
+  help(except: StreamTask): boolean {
+    return this.round(except, false).progressed;
+  }
+
+  private round(except: StreamTask | undefined, collectWaits = true): { progressed: boolean; finished: number; waiting: Promise<unknown>[] } {
+    let progressed = false;
+    let finished = 0;
+    const waiting: Promise<unknown>[] = [];
+    for (const task of this.tasks) {
+      if (task === except || this.busy.has(task)) continue;
+      this.busy.add(task);
+      let result: StepResult;
+      try {
+        result = task.step(STEP_BUDGET);
+      } catch (error) {
+        throw new TaskError(task, error);
+      } finally {
+        this.busy.delete(task);
+      }
+      if (result === StepResult.PROGRESS) progressed = true;
+      else if (result === StepResult.FINISHED) finished++;
+      else if (collectWaits && result === StepResult.WAITING && task.waitingOn) waiting.push(this.settle(task, task.waitingOn));
+    }
+    return { progressed, finished, waiting };
+  }
+
+  /** Clears the task's wait once its promise settles; a rejection fails the task (never rejects itself). */
+  private settle(task: StreamTask, promise: Promise<unknown>): Promise<unknown> {
+    return promise.then(
+      () => {
+        if (task.waitingOn === promise) task.waitingOn = undefined;
+      },
+      (error) => {
+        this.failure ??= new TaskError(task, error);
+      },
+    );
+  }
+
+  private async idle(waiting: Promise<unknown>[]): Promise<void> {
+    const hasInput = () => this.tasks.some((t) => t.hasInput() && !t.waitingOn);
+    if (hasInput()) return;
+    const input = this.inputGroup
+      ? this.inputGroup.waitForDataAsync(hasInput, IDLE_WAIT_MS)
+      : new Promise((resolve) => setTimeout(resolve, IDLE_WAIT_MS));
+    await Promise.race([input, ...waiting]);
+  }
+}
+
+/** A failure inside one task, carrying the task for the report. */
+export class TaskError extends Error {
+  constructor(
+    readonly task: StreamTask,
+    override readonly cause: unknown,
+  ) {
+    super(cause instanceof Error ? cause.message : String(cause));
+  }
+}

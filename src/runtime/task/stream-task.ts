@@ -1,0 +1,392 @@
+/**
+ * One subtask of a job running in a task slot: its input (a source reader or the channels from
+ * upstream subtasks), its chain of operators, and its output (writers to downstream subtasks, or
+ * a sink). Like Flink's StreamTask with its mailbox, it works in bounded steps so the subtasks
+ * sharing a thread take turns: `step()` processes some input and returns whether it progressed,
+ * has nothing to do (idle), waits for a promise (async source or sink), or finished.
+ *
+ * Layering: runtime -> state, io, memory, types.
+ */
+import { errors } from '../../errors.js';
+import type { StreamGraph, StreamNode } from '../../graph/stream-graph.js';
+import type { ChannelGroup } from '../../io/channel-group.js';
+import { ChannelProducer } from '../../io/channel-producer.js';
+import { BroadcastPartitioner } from '../../io/partitioner/broadcast-partitioner.js';
+import type { ChannelSelector } from '../../io/partitioner/channel-selector.js';
+import { ForwardPartitioner } from '../../io/partitioner/forward-partitioner.js';
+import { GlobalPartitioner } from '../../io/partitioner/global-partitioner.js';
+import { KeyGroupStreamPartitioner } from '../../io/partitioner/key-group-stream-partitioner.js';
+import { RebalancePartitioner } from '../../io/partitioner/rebalance-partitioner.js';
+import { RescalePartitioner } from '../../io/partitioner/rescale-partitioner.js';
+import { ShufflePartitioner } from '../../io/partitioner/shuffle-partitioner.js';
+import { ReadStatus, RecordReader } from '../../io/record-reader.js';
+import { RecordWriter } from '../../io/record-writer.js';
+import type { ManagedMemory } from '../../memory/managed-memory.js';
+import type { NetworkBufferPool, WaitHooks } from '../../memory/network-buffer-pool.js';
+import { JsKeyedAggregation } from '../../state/js-keyed-aggregation.js';
+import { JsKeyedReduce } from '../../state/js-keyed-reduce.js';
+import type { JsKey } from '../../state/js-keyed-state.js';
+import { NativeKeyedAggregation } from '../../state/native-keyed-aggregation.js';
+import { isNativeAggregatable } from '../../types/type-descriptor.js';
+import { Types, type TypeInformation } from '../../types/type-information.js';
+import type { OutputDeployment, TaskDeployment, TaskMetrics } from '../deployment.js';
+import { createSinkWriter, type SinkWriter } from '../sinks/sink-writer.js';
+import { createSourceReader, SourceStatus, type SourceReader } from '../sources/source-reader.js';
+import { FrameDecoder } from './frame-decoder.js';
+import { keySelectorOf } from './key-selector.js';
+import { chainOperator, type Push } from './operator-chain.js';
+
+/** What a step did. */
+export const StepResult = { PROGRESS: 0, IDLE: 1, WAITING: 2, FINISHED: 3 } as const;
+export type StepResult = (typeof StepResult)[keyof typeof StepResult];
+
+/** Everything of the slot a task needs. */
+export interface TaskContext {
+  graph: StreamGraph;
+  pool: NetworkBufferPool;
+  inputGroup: ChannelGroup | undefined;
+  groups: (buffer: SharedArrayBuffer) => ChannelGroup;
+  managedMemory: ManagedMemory;
+  flushClock: Int32Array;
+  mode: 'STREAMING' | 'BATCH';
+  bufferTimeout: number;
+}
+
+/** A slice of framed records counts as this many records against a step's budget. */
+const SLICE_WEIGHT = 256;
+
+/** The type records have on the edges into `node`: the producers' common declared type, else GENERIC. */
+export function inputTypeOf(graph: StreamGraph, nodeId: number): TypeInformation<unknown> {
+  const types = graph.edges.filter((e) => e.target === nodeId).map((e) => graph.nodes[e.source]!.outputType);
+  const first = types[0];
+  return first && types.every((t) => t === first) ? first : Types.GENERIC;
+}
+
+export class StreamTask {
+  readonly name: string;
+  readonly deployment: TaskDeployment;
+  /** A promise the task waits on (async source or sink); the scheduler clears it when settled. */
+  waitingOn: Promise<unknown> | undefined;
+  private readonly nodes: StreamNode[];
+  private readonly source: SourceReader<unknown> | undefined;
+  private readonly reader: RecordReader<unknown> | undefined;
+  private readonly native: NativeKeyedAggregation | undefined;
+  private readonly keyed: JsKeyedAggregation | JsKeyedReduce<unknown, JsKey> | undefined;
+  private readonly writers: RecordWriter<unknown>[] = [];
+  private readonly sink: SequentialSink | undefined;
+  private readonly push: Push;
+  private readonly pool: NetworkBufferPool;
+  private recordsFromSource = 0;
+  private phase: 'running' | 'closing' | 'finished' = 'running';
+  private readonly startedAt = performance.now();
+  private finishedAt = 0;
+
+  constructor(deployment: TaskDeployment, context: TaskContext, hooks: WaitHooks) {
+    this.deployment = deployment;
+    this.name = deployment.name;
+    this.pool = context.pool;
+    const { graph } = context;
+    this.nodes = deployment.nodeIds.map((id) => graph.nodes[id]!);
+    const head = this.nodes[0]!;
+    const tail = this.nodes[this.nodes.length - 1]!;
+    const sub = { subtaskIndex: deployment.subtaskIndex, parallelism: deployment.parallelism };
+
+    // The end of the chain: a sink, or writers to the downstream subtasks.
+    let terminal: Push;
+    if (tail.operator.kind === 'sink') {
+      const spec = tail.operator.sink;
+      if (spec.kind === 'collect') {
+        const collect = deployment.collect!;
+        const writer = new RecordWriter<unknown>({
+          pool: context.pool,
+          localPool: collect.localPool,
+          channels: [new ChannelProducer(context.groups(collect.group), collect.ring, hooks)],
+          serializer: this.typeInto(this.nodes.length - 1, graph).createSerializer(),
+          selector: new ForwardPartitioner(),
+          bufferTimeout: context.bufferTimeout,
+          flushClock: context.flushClock,
+          hooks,
+        });
+        this.writers.push(writer);
+        terminal = (record) => writer.emit(record);
+      } else {
+        const sink = new SequentialSink(createSinkWriter(spec, sub), tail.name);
+        this.sink = sink;
+        terminal = (record) => {
+          const pending = sink.write(record);
+          if (pending) this.waitingOn = pending;
+        };
+      }
+    } else {
+      for (const output of deployment.outputs) this.writers.push(this.createWriter(output, tail, context, hooks));
+      const writers = this.writers;
+      terminal = writers.length === 1 ? (record) => writers[0]!.emit(record) : (record) => {
+        for (let i = 0; i < writers.length; i++) writers[i]!.emit(record);
+      };
+    }
+
+    // The chained record functions, from the tail back to the head (exclusive of a source or keyed head).
+    let push = terminal;
+    const firstChained = head.operator.kind === 'map' || head.operator.kind === 'flatMap' || head.operator.kind === 'filter' ? 0 : 1;
+    const lastChained = tail.operator.kind === 'sink' ? this.nodes.length - 2 : this.nodes.length - 1;
+    for (let i = lastChained; i >= firstChained; i--) push = chainOperator(this.nodes[i]!, push);
+
+    // The head: a source, a keyed operator, or plain input into the chain.
+    const op = head.operator;
+    if (op.kind === 'source') {
+      this.source = createSourceReader(op.source, sub);
+      const into = push;
+      this.push = (record) => {
+        this.recordsFromSource++;
+        into(record);
+      };
+      return;
+    }
+    const inputType = inputTypeOf(graph, head.id);
+    if (!context.inputGroup) throw errors.internal(`task '${this.name}' has inputs but its slot has no input group`);
+    if (op.kind === 'aggregate' || op.kind === 'reduce') {
+      const maxParallelism = deployment.maxParallelism;
+      const nativeKey = op.kind === 'aggregate' && op.key.kind === 'fields' && isNativeAggregatable(inputType) && inputType !== Types.GENERIC;
+      if (nativeKey && op.kind === 'aggregate' && op.key.kind === 'fields') {
+        const decoder = new FrameDecoder(head.outputType ?? Types.GENERIC, push);
+        this.native = new NativeKeyedAggregation({
+          type: inputType,
+          keyFields: op.key.fields,
+          aggregation: op.aggregation,
+          field: op.field,
+          mode: context.mode,
+          maxParallelism,
+          managedMemory: context.managedMemory,
+          operatorName: `${head.name} (${deployment.subtaskIndex + 1}/${deployment.parallelism})`,
+          output: (bytes, start, end) => decoder.decode(bytes, start, end),
+        });
+        this.reader = new RecordReader(context.pool, context.inputGroup, inputType.createSerializer(), deployment.inputRings);
+        this.push = push;
+        return;
+      }
+      const keySelector = keySelectorOf(op.key, inputType, head.name) as (record: unknown) => JsKey;
+      const common = { operatorName: head.name, keySelector, mode: context.mode, maxParallelism, emit: push };
+      this.keyed =
+        op.kind === 'reduce'
+          ? new JsKeyedReduce<unknown, JsKey>({ ...common, reduce: op.fn })
+          : new JsKeyedAggregation({ ...common, aggregation: op.aggregation, field: op.field });
+      const keyed = this.keyed;
+      this.push = (record) => void keyed.process(record);
+    } else {
+      this.push = push;
+    }
+    this.reader = new RecordReader(context.pool, context.inputGroup, inputType.createSerializer(), deployment.inputRings);
+  }
+
+  /** The type of the records entering chain position `index`. */
+  private typeInto(index: number, graph: StreamGraph): TypeInformation<unknown> {
+    if (index === 0) return inputTypeOf(graph, this.nodes[0]!.id);
+    return this.nodes[index - 1]!.outputType ?? Types.GENERIC;
+  }
+
+  private createWriter(output: OutputDeployment, tail: StreamNode, context: TaskContext, hooks: WaitHooks): RecordWriter<unknown> {
+    const edge = context.graph.edges[output.streamEdgeIndex]!;
+    return new RecordWriter<unknown>({
+      pool: context.pool,
+      localPool: output.localPool,
+      channels: output.channels.map((c) => new ChannelProducer(context.groups(c.group), c.ring, hooks)),
+      serializer: inputTypeOf(context.graph, edge.target).createSerializer(),
+      selector: selectorFor(output, edge.key ? keySelectorOf(edge.key, tail.outputType, context.graph.nodes[edge.target]!.name) : undefined),
+      bufferTimeout: context.bufferTimeout,
+      flushClock: context.flushClock,
+      hooks,
+    });
+  }
+
+  /** True when the task may have work without new input (a source, or unread input). */
+  hasInput(): boolean {
+    if (this.phase !== 'running') return false;
+    return this.source !== undefined || this.reader!.hasInput();
+  }
+
+  /** Processes up to about `budget` records. Never blocks, except inside a back-pressured write. */
+  step(budget: number): StepResult {
+    if (this.phase === 'finished') return StepResult.FINISHED;
+    if (this.waitingOn) return StepResult.WAITING;
+    if (this.phase === 'closing') return this.finish();
+    if (this.source) {
+      const status = this.source.poll(budget, this.push);
+      if (this.waitingOn) return StepResult.WAITING;
+      if (status === SourceStatus.END) return this.finish();
+      if (status === SourceStatus.WAITING) {
+        this.waitingOn = this.source.ready;
+        return StepResult.WAITING;
+      }
+      return StepResult.PROGRESS;
+    }
+    const reader = this.reader!;
+    let used = 0;
+    let progressed = false;
+    while (used < budget && !this.waitingOn) {
+      let status: ReadStatus;
+      if (this.native) {
+        status = reader.nextSlice();
+        if (status === ReadStatus.SLICE) {
+          try {
+            this.native.feed(this.pool.buf, reader.sliceStart, reader.sliceEnd, reader.channel);
+          } finally {
+            reader.releaseSlice();
+          }
+          used += SLICE_WEIGHT;
+          progressed = true;
+          continue;
+        }
+      } else {
+        const before = reader.numRecordsIn;
+        status = reader.nextBatch(this.push);
+        if (status === ReadStatus.RECORD) {
+          used += reader.numRecordsIn - before;
+          progressed = true;
+          continue;
+        }
+      }
+      if (status === ReadStatus.END) return this.finish();
+      if (status === ReadStatus.EMPTY) break;
+      progressed = true; // an event (e.g. a barrier); nothing to do with it yet
+    }
+    if (this.waitingOn) return StepResult.WAITING;
+    if (!progressed) this.flushIfDue();
+    return progressed ? StepResult.PROGRESS : StepResult.IDLE;
+  }
+
+  /** Publishes partly filled output segments when the buffer timeout passed. */
+  flushIfDue(): void {
+    for (const writer of this.writers) writer.flushIfDue();
+  }
+
+  /** End of input: final keyed results (BATCH), then close the sink and the outputs. */
+  private finish(): StepResult {
+    if (this.phase === 'running') {
+      this.phase = 'closing';
+      if (this.native) {
+        this.native.finish();
+        this.native.close();
+      }
+      this.keyed?.finish();
+      void this.source?.close();
+      if (this.waitingOn) return StepResult.WAITING;
+    }
+    if (this.sink) {
+      const closing = this.sink.close();
+      if (closing) {
+        this.waitingOn = closing;
+        return StepResult.WAITING;
+      }
+    }
+    for (const writer of this.writers) writer.close();
+    this.phase = 'finished';
+    this.finishedAt = performance.now();
+    return StepResult.FINISHED;
+  }
+
+  /** After a failure or cancel: gives back what the task holds (best effort, never throws). */
+  abort(): void {
+    if (this.phase === 'finished') return;
+    this.phase = 'finished';
+    this.finishedAt = performance.now();
+    try {
+      this.reader?.releaseAll();
+    } catch {
+      /* the job already failed; keep releasing */
+    }
+    this.native?.close();
+    void Promise.resolve(this.source?.close()).catch(() => {});
+    void Promise.resolve(this.sink?.close()).catch(() => {});
+  }
+
+  metrics(): TaskMetrics {
+    const reader = this.reader;
+    let out = 0;
+    let bytesOut = 0;
+    let waitedNs = 0;
+    for (const writer of this.writers) {
+      out += writer.numRecordsOut;
+      bytesOut += writer.numBytesOut;
+      waitedNs += writer.waits.backPressuredNs;
+    }
+    if (this.sink) out += this.sink.written;
+    const recordsIn = this.source ? this.recordsFromSource : this.native ? this.native.stats().recordsIn : reader?.numRecordsIn ?? 0;
+    return {
+      name: this.name,
+      vertexId: this.deployment.vertexId,
+      subtaskIndex: this.deployment.subtaskIndex,
+      numRecordsIn: recordsIn,
+      numRecordsOut: out,
+      numBytesIn: reader?.numBytesIn ?? this.source?.bytesRead ?? 0,
+      numBytesOut: bytesOut,
+      backPressuredTimeMs: waitedNs / 1e6,
+      durationMs: (this.finishedAt || performance.now()) - this.startedAt,
+    };
+  }
+}
+
+/** The channel selector of an output edge. */
+function selectorFor(output: OutputDeployment, keySelector: ((record: unknown) => unknown) | undefined): ChannelSelector<unknown> {
+  switch (output.partitioner) {
+    case 'FORWARD':
+      return new ForwardPartitioner();
+    case 'REBALANCE':
+      return new RebalancePartitioner();
+    case 'RESCALE':
+      return new RescalePartitioner();
+    case 'SHUFFLE':
+      return new ShufflePartitioner();
+    case 'BROADCAST':
+      return new BroadcastPartitioner();
+    case 'GLOBAL':
+      return new GlobalPartitioner();
+    case 'HASH':
+      if (!keySelector) throw errors.internal('a HASH edge without a key');
+      return new KeyGroupStreamPartitioner(keySelector, output.consumerMaxParallelism);
+  }
+}
+
+/**
+ * A sink whose writes are awaited one after another: when a write returns a promise, later
+ * records queue behind it, so an async custom sink sees one `invoke` at a time.
+ */
+class SequentialSink {
+  written = 0;
+  private readonly writer: SinkWriter<unknown>;
+  private readonly queue: unknown[] = [];
+  private draining: Promise<void> | undefined;
+
+  constructor(writer: SinkWriter<unknown>, readonly name: string) {
+    this.writer = writer;
+  }
+
+  /** Writes now, or queues behind a pending write; returns the promise to wait for, if any. */
+  write(record: unknown): Promise<void> | undefined {
+    this.written++;
+    if (this.draining) {
+      this.queue.push(record);
+      return this.draining;
+    }
+    const pending = this.writer.write(record);
+    if (pending) this.draining = this.drainAfter(pending);
+    return this.draining;
+  }
+
+  private async drainAfter(pending: Promise<void>): Promise<void> {
+    try {
+      await pending;
+      while (this.queue.length > 0) {
+        const next = this.writer.write(this.queue.shift());
+        if (next) await next;
+      }
+    } finally {
+      this.draining = undefined;
+    }
+  }
+
+  close(): Promise<void> | undefined {
+    if (this.draining) return this.draining.then(() => this.close());
+    const closing = this.writer.close();
+    return closing ? Promise.resolve(closing) : undefined;
+  }
+}
