@@ -276,3 +276,34 @@ export class SinkError extends StromError {
     this.target = target;
   }
 }
+
+/**
+ * A job failed: a user function threw, a task hit an error, or a worker thread died. Names the
+ * job, the task and subtask (Flink style, `Map (2/4)`), and the operator when known; the
+ * original error is the `cause`.
+ */
+export class JobExecutionError extends StromError {
+  readonly jobName: string;
+  /** The failed task, e.g. `Flat Map -> Filter (1/2)`. */
+  readonly task: string;
+  /** 0-based subtask index, or -1 when the failure is not tied to one subtask. */
+  readonly subtaskIndex: number;
+  /** The operator whose user function failed, when known. */
+  readonly operator: string | undefined;
+  constructor(message: string, fields: { jobName: string; task: string; subtaskIndex: number; operator: string | undefined; cause: unknown }) {
+    super('ERR_JOB_FAILED', message, { cause: fields.cause });
+    this.jobName = fields.jobName;
+    this.task = fields.task;
+    this.subtaskIndex = fields.subtaskIndex;
+    this.operator = fields.operator;
+  }
+}
+
+/** The job was cancelled (AbortSignal, or the collect iterator was closed early). */
+export class JobCancelledError extends StromError {
+  readonly jobName: string;
+  constructor(jobName: string) {
+    super('ERR_JOB_CANCELLED', `Job '${jobName}' was cancelled.`);
+    this.jobName = jobName;
+  }
+}

@@ -37,3 +37,15 @@ export type { NetworkMemoryConfig } from './config/network-memory-config.js';
 export { Types } from './types/type-information.js';
 export type { TypeInformation, TupleTypeInformation, RowTypeInformation, TypeOf } from './types/type-information.js';
 export type { TypeSerializer } from './types/type-serializer.js';
+
+export { defineJob, isJobDefinition } from './api/define-job.js';
+export type { JobDefinition, JobParameters } from './api/define-job.js';
+export { execute, executeAndCollect } from './api/execute.js';
+export type { CollectedJob, ExecuteOptions, JobExecutionResult } from './api/execute.js';
+export { StreamExecutionEnvironment } from './api/stream-execution-environment.js';
+export type { RuntimeMode } from './api/stream-execution-environment.js';
+export { DataStream, DataStreamSink, KeyedStream, SingleOutputStreamOperator } from './api/data-stream.js';
+export type { KeySelectorLike } from './api/data-stream.js';
+export { JobExecutionError, JobCancelledError, UserFunctionError, ManagedMemoryExceededError, InvalidJobError, InsufficientSlotsError } from './errors.js';
+export type { TaskMetrics } from './runtime/deployment.js';
+export { DEFAULT_PARALLELISM, NUMBER_OF_TASK_SLOTS, RUNTIME_MODE, OPERATOR_CHAINING } from './config/config-options.js';

@@ -111,6 +111,10 @@ export class DataStream<T> {
     if (typeof path !== 'string' || path.length === 0) throw errors.invalidArgumentType('path', path, 'expected a file path');
     return this.sink(`TextFile: ${path}`, { kind: 'textFile', path });
   }
+  /** Sends the records back to the caller of `executeAndCollect()`, as an async iterator. */
+  collect(): DataStreamSink<T> {
+    return this.sink('Collect', { kind: 'collect', id: 0 });
+  }
   /** A custom sink: `factory` is called once per sink subtask. */
   addSink(factory: Extract<SinkSpec, { kind: 'custom' }>['factory'], name = 'Unnamed'): DataStreamSink<T> {
     checkFunction('addSink', factory);

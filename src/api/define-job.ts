@@ -14,6 +14,8 @@ export type JobParameters = Readonly<Record<string, string>>;
 /** What `defineJob` returns; the default export of a job module. */
 export interface JobDefinition<P extends JobParameters = JobParameters> {
   readonly kind: 'strom-job';
+  /** file: URL of the module that called defineJob (worker threads import it), when known. */
+  readonly module: string | undefined;
   /** Builds the pipeline on `env`; may return the job's name. */
   readonly build: (env: StreamExecutionEnvironment, params: P) => string | void;
 }
@@ -25,7 +27,24 @@ export function defineJob<P extends JobParameters = JobParameters>(
   if (typeof build !== 'function') {
     throw errors.invalidArgumentType('defineJob argument', build, 'expected a function (env, params) => { ... }');
   }
-  return Object.freeze({ kind: 'strom-job' as const, build });
+  return Object.freeze({ kind: 'strom-job' as const, module: callerModule(), build });
+}
+
+/**
+ * The module that called defineJob, from the stack: the first frame outside this file. Worker
+ * threads import it to get the job's functions.
+ */
+function callerModule(): string | undefined {
+  const here = import.meta.url;
+  const stack = new Error().stack ?? '';
+  for (const line of stack.split('\n').slice(1)) {
+    const match = /(file:\/\/[^\s)]+?|\/[^\s():]+?):\d+:\d+\)?\s*$/.exec(line);
+    if (!match) continue;
+    const location = match[1]!;
+    const url = location.startsWith('file:') ? location : `file://${location}`;
+    if (url !== here) return url;
+  }
+  return undefined;
 }
 
 /** True for values made by `defineJob` (e.g. a module's default export). */

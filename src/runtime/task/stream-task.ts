@@ -77,6 +77,8 @@ export class StreamTask {
   private readonly push: Push;
   private readonly pool: NetworkBufferPool;
   private recordsFromSource = 0;
+  /** Records the native aggregation took in, kept when it is closed. */
+  private nativeRecordsIn = 0;
   private phase: 'running' | 'closing' | 'finished' = 'running';
   private readonly startedAt = performance.now();
   private finishedAt = 0;
@@ -265,7 +267,7 @@ export class StreamTask {
       this.phase = 'closing';
       if (this.native) {
         this.native.finish();
-        this.native.close();
+        this.closeNative();
       }
       this.keyed?.finish();
       void this.source?.close();
@@ -294,10 +296,18 @@ export class StreamTask {
     } catch {
       /* the job already failed; keep releasing */
     }
-    this.native?.close();
+    this.closeNative();
     void Promise.resolve(this.source?.close()).catch(() => {});
     void Promise.resolve(this.sink?.close()).catch(() => {});
   }
+
+  private closeNative(): void {
+    if (!this.native || this.nativeClosed) return;
+    this.nativeRecordsIn = this.native.stats().recordsIn;
+    this.nativeClosed = true;
+    this.native.close();
+  }
+  private nativeClosed = false;
 
   metrics(): TaskMetrics {
     const reader = this.reader;
@@ -310,7 +320,7 @@ export class StreamTask {
       waitedNs += writer.waits.backPressuredNs;
     }
     if (this.sink) out += this.sink.written;
-    const recordsIn = this.source ? this.recordsFromSource : this.native ? this.native.stats().recordsIn : reader?.numRecordsIn ?? 0;
+    const recordsIn = this.source ? this.recordsFromSource : this.native ? (this.nativeClosed ? this.nativeRecordsIn : this.native.stats().recordsIn) : (reader?.numRecordsIn ?? 0);
     return {
       name: this.name,
       vertexId: this.deployment.vertexId,

@@ -1,0 +1,102 @@
+/**
+ * Running jobs from code: `execute(job)` runs a job to its end on a local TaskManager;
+ * `executeAndCollect(job)` also streams the records of its `collect()` sinks back to the caller
+ * as an async iterator (Flink's executeAndCollect).
+ *
+ * A job module may run itself (`await execute(job)` at its top level): worker threads import the
+ * module too, and there `execute` does nothing and resolves at once.
+ */
+import { errors, JobCancelledError } from '../errors.js';
+import { ReadStatus, RecordReader } from '../io/record-reader.js';
+import { inTaskSlot, JobRun, type ExecuteOptions, type JobExecutionResult } from '../runtime/job-runner.js';
+import type { JobDefinition } from './define-job.js';
+
+export type { ExecuteOptions, JobExecutionResult } from '../runtime/job-runner.js';
+
+/** Runs `job` to its end; rejects with JobExecutionError on failure, JobCancelledError on cancel. */
+export async function execute(job: JobDefinition, options: ExecuteOptions = {}): Promise<JobExecutionResult> {
+  if (inTaskSlot()) return { jobName: '', durationMs: 0, tasks: [], slots: 0, networkSegments: { total: 0, availableAtEnd: 0 } };
+  const run = new JobRun(job, options);
+  if (run.collects.length > 0) {
+    throw errors.invalidJob(`job '${run.jobName}' has collect() sinks: run it with executeAndCollect() to read them`);
+  }
+  return run.run();
+}
+
+/** The records of a job's collect() sinks, as they arrive, plus the job's result. */
+export interface CollectedJob<T> extends AsyncIterable<T> {
+  /** Settles when the job ends (after the iterator was read to its end or closed). */
+  readonly result: Promise<JobExecutionResult>;
+  /** Cancels the job; the iterator then ends. */
+  cancel(): void;
+}
+
+/**
+ * Runs `job` and yields the records of its collect() sinks (several sinks: interleaved).
+ * Breaking out of the loop cancels the job; the iteration then ends without an error.
+ */
+export function executeAndCollect<T = unknown>(job: JobDefinition, options: ExecuteOptions = {}): CollectedJob<T> {
+  const run = new JobRun(job, options);
+  if (run.collects.length === 0) {
+    throw errors.invalidJob(`job '${run.jobName}' has no collect() sink: add .collect() to the stream to read`);
+  }
+  const readers = run.collects.map((c) => ({ reader: new RecordReader<T>(c.pool, c.group, c.type.createSerializer() as never), group: c.group }));
+  let drained!: () => void;
+  const collected = new Promise<void>((resolve) => (drained = resolve));
+  let closedEarly = false;
+  const result = run.run(collected).catch((error: unknown) => {
+    if (closedEarly && error instanceof JobCancelledError) return undefined as unknown as JobExecutionResult;
+    throw error;
+  });
+  let failure: unknown;
+  result.catch((error: unknown) => (failure = error));
+
+  async function* iterate(): AsyncGenerator<T> {
+    try {
+      let open = readers.length;
+      const ended = new Array<boolean>(readers.length).fill(false);
+      while (open > 0) {
+        let progressed = false;
+        for (let i = 0; i < readers.length; i++) {
+          if (ended[i]) continue;
+          const { reader } = readers[i]!;
+          for (let n = 0; n < 1024; n++) {
+            const status = reader.next();
+            if (status === ReadStatus.RECORD) {
+              progressed = true;
+              yield reader.value!;
+            } else if (status === ReadStatus.END) {
+              ended[i] = true;
+              open--;
+              break;
+            } else if (status !== ReadStatus.EVENT) break;
+          }
+        }
+        if (failure) throw failure;
+        if (!progressed && open > 0) {
+          const group = readers.find((_, i) => !ended[i])!.group;
+          const alive = await group.waitForDataAsync(() => readers.some((r, i) => !ended[i] && r.reader.hasInput()), 20);
+          if (!alive) break; // cancelled
+        }
+      }
+    } finally {
+      if (readers.some((r) => !r.reader.finished)) {
+        closedEarly = true;
+        run.cancel();
+        for (const { reader } of readers) reader.releaseAll();
+      }
+      drained();
+    }
+    await result;
+    if (failure) throw failure;
+  }
+
+  return {
+    [Symbol.asyncIterator]: () => iterate(),
+    result: result as Promise<JobExecutionResult>,
+    cancel: () => {
+      closedEarly = true;
+      run.cancel();
+    },
+  };
+}

@@ -1,0 +1,339 @@
+/**
+ * Runs a job on a local TaskManager (the main thread's side of the runtime): plans the job,
+ * allocates the TaskManager's network memory, managed memory and channels, deploys the subtasks
+ * into task slots (a piscina pool of worker threads), and waits for the end. On a failure or a
+ * cancel it stops every slot, gives back every buffer and rejects with a clear error; nothing is
+ * left running.
+ */
+import { pathToFileURL } from 'node:url';
+import type { ResourceLimits } from 'node:worker_threads';
+import { Piscina } from 'piscina';
+import type { JobDefinition } from '../api/define-job.js';
+import { StreamExecutionEnvironment } from '../api/stream-execution-environment.js';
+import { Configuration } from '../config/configuration.js';
+import {
+  BUFFER_TIMEOUT,
+  DEFAULT_PARALLELISM,
+  MANAGED_MEMORY_SIZE,
+  MAX_PARALLELISM,
+  NUMBER_OF_TASK_SLOTS,
+  OPERATOR_CHAINING,
+} from '../config/config-options.js';
+import { resolveNetworkMemory, type NetworkMemoryConfig } from '../config/network-memory-config.js';
+import { errors, JobCancelledError, JobExecutionError } from '../errors.js';
+import { createExecutionPlan, type ExecutionPlan } from '../graph/execution-plan.js';
+import { createJobGraph } from '../graph/job-graph.js';
+import { fingerprint, type StreamGraph } from '../graph/stream-graph.js';
+import { ChannelGroup } from '../io/channel-group.js';
+import { OutputFlusher } from '../io/output-flusher.js';
+import { ManagedMemory } from '../memory/managed-memory.js';
+import { NetworkBufferPool } from '../memory/network-buffer-pool.js';
+import { CONTROL_BYTES, ControlWord, type SlotRequest, type SlotResult, type TaskDeployment, type TaskMetrics } from './deployment.js';
+import { inputTypeOf } from './task/stream-task.js';
+import type { TypeInformation } from '../types/type-information.js';
+import { Types } from '../types/type-information.js';
+
+/** How to run a job. */
+export interface ExecuteOptions {
+  /** Job parameters (what the CLI passes after `--`). */
+  params?: Record<string, string>;
+  /** Configuration (Flink keys), on top of the defaults. */
+  config?: Record<string, unknown> | Configuration;
+  /** Cancels the job (e.g. an unbounded one). The run then rejects with JobCancelledError. */
+  signal?: AbortSignal;
+  /** The job's module (path or file URL); default: the module that called defineJob. */
+  module?: string | URL;
+  /** The export holding the job in its module; default: its only job export, else `default`. */
+  exportName?: string;
+  /** Limits of each task-slot worker thread (heap sizes); a worker exceeding them fails the job. */
+  resourceLimits?: ResourceLimits;
+}
+
+/** The outcome of a finished job. */
+export interface JobExecutionResult {
+  jobName: string;
+  /** Wall time from deployment to the last task's end, in ms. */
+  durationMs: number;
+  /** Per subtask: records and bytes in and out, back-pressured time, duration. */
+  tasks: TaskMetrics[];
+  /** The plan's task slots used and network segments, to check nothing leaked. */
+  slots: number;
+  networkSegments: { total: number; availableAtEnd: number };
+}
+
+/** The main thread's handle on records sent by `collect()` sinks. */
+export interface CollectReader {
+  /** Typed reader over the collect channels (one per collect-sink subtask). */
+  group: ChannelGroup;
+  type: TypeInformation<unknown>;
+  pool: NetworkBufferPool;
+}
+
+/** One slot's channel group is sized for its inputs; rings hold this many entries at least. */
+const MIN_RING_CAPACITY = 16;
+
+const WORKER_FILE = new URL('./worker/slot-worker.js', import.meta.url).href;
+
+/** True inside a task-slot worker, where a job module's own `execute()` call must not run. */
+export function inTaskSlot(): boolean {
+  return (globalThis as { __stromTaskSlot?: boolean }).__stromTaskSlot === true;
+}
+
+/** A planned job with its TaskManager resources, ready to deploy. */
+export class JobRun {
+  readonly jobName: string;
+  readonly graph: StreamGraph;
+  readonly plan: ExecutionPlan;
+  readonly config: Configuration;
+  readonly pool: NetworkBufferPool;
+  readonly collects: CollectReader[] = [];
+  private readonly managedMemory: ManagedMemory;
+  private readonly flusher = new OutputFlusher();
+  private readonly control = new SharedArrayBuffer(CONTROL_BYTES);
+  private readonly groups: ChannelGroup[] = [];
+  private readonly localPools: number[] = [];
+  private readonly requests: SlotRequest[];
+  private piscina: Piscina | undefined;
+  private cancelRequested = false;
+
+  constructor(job: JobDefinition, private readonly options: ExecuteOptions) {
+    this.config = options.config instanceof Configuration ? options.config : Configuration.from(options.config ?? {});
+    const env = new StreamExecutionEnvironment(this.config);
+    this.jobName = job.build(env, (options.params ?? {}) as never) ?? 'strom job';
+    this.graph = env.getStreamGraph(this.jobName);
+    if (!this.graph.nodes.some((n) => n.operator.kind === 'sink')) {
+      throw errors.invalidJob(`job '${this.jobName}' has no sink: add print(), writeAsText(), collect() or addSink() to a stream`);
+    }
+    const jobGraph = createJobGraph(this.graph, {
+      defaultParallelism: this.config.get(DEFAULT_PARALLELISM),
+      maxParallelism: this.config.get(MAX_PARALLELISM),
+      chaining: this.config.get(OPERATOR_CHAINING),
+    });
+    const network = resolveNetworkMemory(this.config);
+    this.plan = createExecutionPlan(jobGraph, { numberOfTaskSlots: this.config.get(NUMBER_OF_TASK_SLOTS), network });
+    this.pool = NetworkBufferPool.create({ segmentSize: network.segmentSize, numSegments: network.numSegments });
+    this.managedMemory = ManagedMemory.create(this.config.get(MANAGED_MEMORY_SIZE));
+    this.requests = this.deploy(job, network, options);
+  }
+
+  /** Builds one SlotRequest per slot: channel groups, local pools and task deployments. */
+  private deploy(job: JobDefinition, network: NetworkMemoryConfig, options: ExecuteOptions): SlotRequest[] {
+    const { plan, graph } = this;
+    const capacity = Math.max(MIN_RING_CAPACITY, 1 << Math.ceil(Math.log2(network.maxBuffersPerChannel * 2)));
+    const slots = plan.totals.slots;
+    // Each slot's input group holds the input rings of all its subtasks, in subtask order.
+    const ringBase = new Map<string, number>(); // "vertex/subtask" -> first ring in its slot's group
+    const ringsPerSlot = new Array<number>(slots).fill(0);
+    for (const vertex of plan.vertices) {
+      for (const sub of vertex.subtasks) {
+        ringBase.set(`${sub.vertexId}/${sub.index}`, ringsPerSlot[sub.slot]!);
+        ringsPerSlot[sub.slot]! += sub.inputChannels.length;
+      }
+    }
+    const slotGroups = ringsPerSlot.map((n) => (n > 0 ? this.track(ChannelGroup.create(n, capacity)) : undefined));
+
+    // collect() sinks: one main-thread group per collect sink, one ring per sink subtask.
+    const collectGroups = new Map<number, ChannelGroup>();
+    for (const vertex of plan.vertices) {
+      const tail = graph.nodes[vertex.vertex.nodeIds[vertex.vertex.nodeIds.length - 1]!]!;
+      if (tail.operator.kind !== 'sink' || tail.operator.sink.kind !== 'collect') continue;
+      const group = this.track(ChannelGroup.create(vertex.vertex.parallelism, capacity));
+      collectGroups.set(vertex.vertex.id, group);
+      const ids = vertex.vertex.nodeIds;
+      const type = ids.length > 1 ? (graph.nodes[ids[ids.length - 2]!]!.outputType ?? Types.GENERIC) : inputTypeOf(graph, ids[0]!);
+      this.collects.push({ group, type, pool: this.pool });
+    }
+
+    const tasksPerSlot: TaskDeployment[][] = Array.from({ length: slots }, () => []);
+    for (const vertex of plan.vertices) {
+      const v = vertex.vertex;
+      for (const sub of vertex.subtasks) {
+        const base = ringBase.get(`${v.id}/${sub.index}`)!;
+        const outputs = sub.outputs.map((partition) => {
+          const jobEdge = plan.jobGraph.edges[partition.edgeIndex]!;
+          const consumer = plan.vertices[jobEdge.target]!;
+          const localPool = this.localPool(partition.channels.length, network);
+          return {
+            streamEdgeIndex: graph.edges.indexOf(jobEdge.streamEdge),
+            partitioner: jobEdge.partitioner,
+            localPool,
+            consumerMaxParallelism: consumer.vertex.maxParallelism,
+            channels: partition.channels.map((c) => {
+              const consumerSub = consumer.subtasks[c.consumerSubtask]!;
+              return {
+                group: slotGroups[consumerSub.slot]!.buffer,
+                ring: ringBase.get(`${consumerSub.vertexId}/${consumerSub.index}`)! + c.inputChannelIndex,
+              };
+            }),
+          };
+        });
+        const collectGroup = collectGroups.get(v.id);
+        tasksPerSlot[sub.slot]!.push({
+          vertexId: v.id,
+          name: sub.name,
+          subtaskIndex: sub.index,
+          parallelism: v.parallelism,
+          nodeIds: [...v.nodeIds],
+          maxParallelism: v.maxParallelism,
+          keyGroupRange: sub.keyGroupRange ? { start: sub.keyGroupRange.start, end: sub.keyGroupRange.end } : undefined,
+          inputRings: sub.inputChannels.map((_, i) => base + i),
+          outputs,
+          collect: collectGroup ? { group: collectGroup.buffer, ring: sub.index, localPool: this.localPool(1, network) } : undefined,
+        });
+      }
+    }
+    const jobModule = moduleUrl(job, options);
+    const print = fingerprint(graph);
+    return tasksPerSlot
+      .map((tasks, slot) => ({ tasks, slot }))
+      .filter((s) => s.tasks.length > 0)
+      .map(({ tasks, slot }) => ({
+        jobModule,
+        jobExport: options.exportName ?? '',
+        params: options.params ?? {},
+        config: this.config.toObject(),
+        fingerprint: print,
+        slot,
+        network: this.pool.buffer,
+        managedMemory: this.managedMemory.buffer,
+        flushClock: this.flusher.buffer,
+        control: this.control,
+        inputGroup: slotGroups[slot]?.buffer,
+        tasks,
+      }));
+  }
+
+  private track(group: ChannelGroup): ChannelGroup {
+    this.groups.push(group);
+    return group;
+  }
+
+  private localPool(channels: number, network: NetworkMemoryConfig): number {
+    const id = this.pool.createLocalPool(channels, network.buffersPerChannel, network.floatingBuffersPerGate, network.maxBuffersPerChannel);
+    this.localPools.push(id);
+    return id;
+  }
+
+  /**
+   * Deploys the slots and resolves when every task finished; rejects on failure or cancel.
+   * With collect() sinks, `collected` must settle once the main thread has read them to the end
+   * (their segments are only reclaimed after that).
+   */
+  async run(collected?: Promise<unknown>): Promise<JobExecutionResult> {
+    const started = performance.now();
+    const bufferTimeout = this.config.get(BUFFER_TIMEOUT);
+    if (bufferTimeout > 0) this.flusher.start(bufferTimeout);
+    const signal = this.options.signal;
+    const onAbort = () => this.cancel();
+    signal?.addEventListener('abort', onAbort, { once: true });
+    if (signal?.aborted) this.cancel();
+    this.piscina = new Piscina({
+      filename: WORKER_FILE,
+      minThreads: this.requests.length,
+      maxThreads: this.requests.length,
+      idleTimeout: 0,
+      concurrentTasksPerWorker: 1,
+      resourceLimits: this.options.resourceLimits,
+    });
+    let firstFailure: Error | undefined;
+    const fail = (error: Error) => {
+      firstFailure ??= error;
+      this.stopAll();
+    };
+    const results = await Promise.all(
+      this.requests.map((request) =>
+        (this.piscina!.run(request) as Promise<SlotResult>).then(
+          (result) => {
+            if (!result.ok) fail(this.failureError(result.failure));
+            return result;
+          },
+          (error: unknown) => {
+            // The worker itself died (exit, out of memory): its tasks are gone.
+            const names = request.tasks.map((t) => t.name).join(', ');
+            fail(
+              new JobExecutionError(`Job '${this.jobName}' failed: the worker thread running ${names} died: ${describe(error)}`, {
+                jobName: this.jobName,
+                task: names,
+                subtaskIndex: -1,
+                operator: undefined,
+                cause: error,
+              }),
+            );
+            return { ok: false, tasks: [] } as unknown as SlotResult;
+          },
+        ),
+      ),
+    );
+    signal?.removeEventListener('abort', onAbort);
+    if (collected) await collected.catch(() => {});
+    const availableAtEnd = await this.release();
+    // The first failure wins; a cancel makes tasks fail with ERR_CANCELLED, reported as such.
+    if (firstFailure) throw firstFailure;
+    if (this.cancelRequested) throw new JobCancelledError(this.jobName);
+    return {
+      jobName: this.jobName,
+      durationMs: performance.now() - started,
+      tasks: results.flatMap((r) => r.tasks).sort((a, b) => a.vertexId - b.vertexId || a.subtaskIndex - b.subtaskIndex),
+      slots: this.requests.length,
+      networkSegments: { total: this.pool.numSegments, availableAtEnd },
+    };
+  }
+
+  /** Cancels the job: every task stops at its next step or wait. */
+  cancel(): void {
+    this.cancelRequested = true;
+    this.stopAll();
+  }
+
+  private stopAll(): void {
+    Atomics.store(new Int32Array(this.control), ControlWord.CANCELLED, 1);
+    for (const group of this.groups) group.cancel();
+  }
+
+  /** Stops the flusher and the workers, and reclaims every segment. Returns the free segments. */
+  private async release(): Promise<number> {
+    this.flusher.stop();
+    await this.piscina?.destroy();
+    this.piscina = undefined;
+    for (const id of this.localPools) this.pool.destroyLocalPool(id, true);
+    this.localPools.length = 0;
+    return this.pool.stats().availableSegments;
+  }
+
+  private failureError(failure: SlotResult extends infer R ? (R extends { ok: false; failure: infer F } ? F : never) : never): Error {
+    if (failure.code === 'ERR_CANCELLED' || failure.code === 'ERR_CHANNEL_CANCELLED') {
+      return new JobCancelledError(this.jobName);
+    }
+    const cause = Object.assign(new Error(failure.cause?.message ?? failure.message), {
+      name: failure.cause?.name ?? failure.name,
+      stack: failure.cause?.stack ?? failure.stack,
+    });
+    const where = failure.operator ? `operator '${failure.operator}' in task '${failure.task}'` : `task '${failure.task}'`;
+    return new JobExecutionError(`Job '${this.jobName}' failed: ${where}: ${failure.message}`, {
+      jobName: this.jobName,
+      task: failure.task,
+      subtaskIndex: failure.subtaskIndex,
+      operator: failure.operator,
+      cause: failure.cause ? cause : Object.assign(new Error(failure.message), { name: failure.name, stack: failure.stack, code: failure.code }),
+    });
+  }
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** The job's module URL: given, or where defineJob was called. */
+function moduleUrl(job: JobDefinition, options: ExecuteOptions): string {
+  const given = options.module ?? job.module;
+  if (!given) {
+    throw errors.invalidJob('cannot tell which module defines the job: pass { module: import.meta.url } to execute()');
+  }
+  if (given instanceof URL) return given.href;
+  return given.startsWith('file:') ? given : pathToFileURL(given).href;
+}
+
+/** Runs `job` to its end on a fresh local TaskManager. */
+export async function executeJob(job: JobDefinition, options: ExecuteOptions = {}): Promise<JobExecutionResult> {
+  return new JobRun(job, options).run();
+}

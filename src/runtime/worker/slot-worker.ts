@@ -1,0 +1,138 @@
+/**
+ * The entry of a task-slot worker thread (run by piscina). It rebuilds the job from its module
+ * (functions cannot cross threads), checks that the graph is the one the main thread planned,
+ * attaches to the TaskManager's shared memory, creates the slot's subtasks and runs them until
+ * they end. It reports failures as data (rebuilt into errors on the main thread), never by dying.
+ */
+import { isJobDefinition, type JobDefinition } from '../../api/define-job.js';
+import { StreamExecutionEnvironment } from '../../api/stream-execution-environment.js';
+import { Configuration } from '../../config/configuration.js';
+import { BUFFER_TIMEOUT, RUNTIME_MODE } from '../../config/config-options.js';
+import { errors, StromError } from '../../errors.js';
+import { fingerprint } from '../../graph/stream-graph.js';
+import { ChannelGroup } from '../../io/channel-group.js';
+import { ManagedMemory } from '../../memory/managed-memory.js';
+import { NetworkBufferPool } from '../../memory/network-buffer-pool.js';
+import { ControlWord, type SlotRequest, type SlotResult, type TaskFailure } from '../deployment.js';
+import { SlotScheduler, TaskError } from '../task/slot-scheduler.js';
+import { StreamTask, type TaskContext } from '../task/stream-task.js';
+
+/** Marks this thread as a task slot: `execute()` called by a job module's top level is a no-op here. */
+(globalThis as { __stromTaskSlot?: boolean }).__stromTaskSlot = true;
+
+let tsxRegistered = false;
+
+/** Loads the job definition; registers tsx first for TypeScript modules. */
+async function loadJob(request: SlotRequest): Promise<JobDefinition> {
+  if (/\.[cm]?ts$/.test(new URL(request.jobModule).pathname) && !tsxRegistered) {
+    const tsx = (await import('tsx/esm/api')) as { register: () => unknown };
+    tsx.register();
+    tsxRegistered = true;
+  }
+  const module = (await import(request.jobModule)) as Record<string, unknown>;
+  if (request.jobExport) {
+    const job = module[request.jobExport];
+    if (isJobDefinition(job)) return job;
+    throw errors.invalidJob(`the module ${request.jobModule} has no job in its '${request.jobExport}' export`);
+  }
+  const jobs = [...new Set(Object.values(module).filter(isJobDefinition))];
+  if (jobs.length === 1) return jobs[0]!;
+  if (isJobDefinition(module.default)) return module.default;
+  throw errors.invalidJob(
+    jobs.length === 0
+      ? `the module ${request.jobModule} does not export its job: worker threads import the module to get the job's functions, so export it (export default defineJob((env) => { ... }))`
+      : `the module ${request.jobModule} exports several jobs: pass { exportName } to execute() to choose one`,
+  );
+}
+
+export default async function runSlot(request: SlotRequest): Promise<SlotResult> {
+  const control = new Int32Array(request.control);
+  const cancelled = () => Atomics.load(control, ControlWord.CANCELLED) !== 0;
+  const tasks: StreamTask[] = [];
+  try {
+    const job = await loadJob(request);
+    const config = Configuration.from(request.config);
+    const env = new StreamExecutionEnvironment(config);
+    const name = job.build(env, request.params as never) ?? 'strom job';
+    const graph = env.getStreamGraph(name);
+    if (fingerprint(graph) !== request.fingerprint) {
+      throw errors.invalidJob(
+        `the job built a different graph in worker thread ${request.slot} than in the main thread. ` +
+          'A job module must build the same pipeline every time it runs: do not branch on random values, ' +
+          'the time, the thread or mutable module state',
+      );
+    }
+    const pool = NetworkBufferPool.attach(request.network);
+    const groups = new Map<SharedArrayBuffer, ChannelGroup>();
+    const groupOf = (buffer: SharedArrayBuffer) => {
+      let group = groups.get(buffer);
+      if (!group) groups.set(buffer, (group = ChannelGroup.attach(buffer)));
+      return group;
+    };
+    const inputGroup = request.inputGroup ? groupOf(request.inputGroup) : undefined;
+    const context: TaskContext = {
+      graph,
+      pool,
+      inputGroup,
+      groups: groupOf,
+      managedMemory: ManagedMemory.attach(request.managedMemory),
+      flushClock: new Int32Array(request.flushClock),
+      mode: config.get(RUNTIME_MODE),
+      bufferTimeout: config.get(BUFFER_TIMEOUT),
+    };
+    const scheduler = new SlotScheduler(inputGroup, cancelled);
+    for (const deployment of request.tasks) {
+      let task: StreamTask;
+      const hooks = { cancelled, help: () => scheduler.help(task) };
+      try {
+        task = new StreamTask(deployment, context, hooks);
+      } catch (error) {
+        throw new TaskSetupError(deployment.name, deployment.subtaskIndex, error);
+      }
+      tasks.push(task);
+      scheduler.add(task);
+    }
+    await scheduler.run();
+    return { ok: true, tasks: tasks.map((t) => t.metrics()) };
+  } catch (error) {
+    for (const task of tasks) task.abort();
+    return { ok: false, failure: describeFailure(error, request), tasks: tasks.map((t) => t.metrics()) };
+  }
+}
+
+class TaskSetupError extends Error {
+  constructor(
+    readonly task: string,
+    readonly subtaskIndex: number,
+    override readonly cause: unknown,
+  ) {
+    super(cause instanceof Error ? cause.message : String(cause));
+  }
+}
+
+function describeFailure(error: unknown, request: SlotRequest): TaskFailure {
+  let task = `slot ${request.slot}`;
+  let subtaskIndex = -1;
+  let cause = error;
+  if (error instanceof TaskError) {
+    task = error.task.name;
+    subtaskIndex = error.task.deployment.subtaskIndex;
+    cause = error.cause;
+  } else if (error instanceof TaskSetupError) {
+    task = error.task;
+    subtaskIndex = error.subtaskIndex;
+    cause = error.cause;
+  }
+  const e = cause instanceof Error ? cause : new Error(String(cause));
+  const inner = e.cause instanceof Error ? e.cause : undefined;
+  return {
+    task,
+    subtaskIndex,
+    operator: (e as { operatorName?: string }).operatorName,
+    name: e.name,
+    code: e instanceof StromError ? e.code : (e as { code?: string }).code,
+    message: e.message,
+    stack: e.stack,
+    cause: inner ? { name: inner.name, message: inner.message, stack: inner.stack } : undefined,
+  };
+}
