@@ -40,8 +40,8 @@ export type { TypeSerializer } from './types/type-serializer.js';
 
 export { defineJob, isJobDefinition } from './api/define-job.js';
 export type { JobDefinition, JobParameters } from './api/define-job.js';
-export { execute, executeAndCollect } from './api/execute.js';
-export type { CollectedJob, ExecuteOptions, JobExecutionResult } from './api/execute.js';
+export { execute, executeAndCollect } from './client/execute.js';
+export type { CollectedJob, ExecuteOptions, JobExecutionResult } from './client/execute.js';
 export { StreamExecutionEnvironment } from './api/stream-execution-environment.js';
 export type { RuntimeMode } from './api/stream-execution-environment.js';
 export { DataStream, DataStreamSink, KeyedStream, SingleOutputStreamOperator } from './api/data-stream.js';

@@ -4,18 +4,18 @@
  * attaches to the TaskManager's shared memory, creates the slot's subtasks and runs them until
  * they end. It reports failures as data (rebuilt into errors on the main thread), never by dying.
  */
-import { isJobDefinition, type JobDefinition } from '../../api/define-job.js';
-import { StreamExecutionEnvironment } from '../../api/stream-execution-environment.js';
-import { Configuration } from '../../config/configuration.js';
-import { BUFFER_TIMEOUT, RUNTIME_MODE } from '../../config/config-options.js';
-import { errors, StromError } from '../../errors.js';
-import { fingerprint } from '../../graph/stream-graph.js';
-import { ChannelGroup } from '../../io/channel-group.js';
-import { ManagedMemory } from '../../memory/managed-memory.js';
-import { NetworkBufferPool } from '../../memory/network-buffer-pool.js';
-import { ControlWord, type SlotRequest, type SlotResult, type TaskFailure } from '../deployment.js';
-import { SlotScheduler, TaskError } from '../task/slot-scheduler.js';
-import { StreamTask, type TaskContext } from '../task/stream-task.js';
+import { isJobDefinition, type JobDefinition } from '../api/define-job.js';
+import { StreamExecutionEnvironment } from '../api/stream-execution-environment.js';
+import { Configuration } from '../config/configuration.js';
+import { BUFFER_TIMEOUT, RUNTIME_MODE } from '../config/config-options.js';
+import { errors, StromError } from '../errors.js';
+import { fingerprint } from '../graph/stream-graph.js';
+import { ChannelGroup } from '../io/channel-group.js';
+import { ManagedMemory } from '../memory/managed-memory.js';
+import { NetworkBufferPool } from '../memory/network-buffer-pool.js';
+import { ControlWord, type SlotRequest, type SlotResult, type TaskFailure } from '../runtime/deployment.js';
+import { SlotScheduler, TaskError } from '../runtime/task/slot-scheduler.js';
+import { StreamTask, type TaskContext } from '../runtime/task/stream-task.js';
 
 /** Marks this thread as a task slot: `execute()` called by a job module's top level is a no-op here. */
 (globalThis as { __stromTaskSlot?: boolean }).__stromTaskSlot = true;

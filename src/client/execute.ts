@@ -8,10 +8,10 @@
  */
 import { errors, JobCancelledError } from '../errors.js';
 import { ReadStatus, RecordReader } from '../io/record-reader.js';
-import { inTaskSlot, JobRun, type ExecuteOptions, type JobExecutionResult } from '../runtime/job-runner.js';
-import type { JobDefinition } from './define-job.js';
+import { inTaskSlot, JobRun, type ExecuteOptions, type JobExecutionResult } from './job-run.js';
+import type { JobDefinition } from '../api/define-job.js';
 
-export type { ExecuteOptions, JobExecutionResult } from '../runtime/job-runner.js';
+export type { ExecuteOptions, JobExecutionResult } from './job-run.js';
 
 /** Runs `job` to its end; rejects with JobExecutionError on failure, JobCancelledError on cancel. */
 export async function execute(job: JobDefinition, options: ExecuteOptions = {}): Promise<JobExecutionResult> {

@@ -1,4 +1,7 @@
 /**
+ * The client layer (Flink's MiniCluster / local executor): the only layer that knows both the
+ * DataStream API (to build the job) and the runtime (to run it).
+ *
  * Runs a job on a local TaskManager (the main thread's side of the runtime): plans the job,
  * allocates the TaskManager's network memory, managed memory and channels, deploys the subtasks
  * into task slots (a piscina pool of worker threads), and waits for the end. On a failure or a
@@ -28,8 +31,8 @@ import { ChannelGroup } from '../io/channel-group.js';
 import { OutputFlusher } from '../io/output-flusher.js';
 import { ManagedMemory } from '../memory/managed-memory.js';
 import { NetworkBufferPool } from '../memory/network-buffer-pool.js';
-import { CONTROL_BYTES, ControlWord, type SlotRequest, type SlotResult, type TaskDeployment, type TaskMetrics } from './deployment.js';
-import { inputTypeOf } from './task/stream-task.js';
+import { CONTROL_BYTES, ControlWord, type SlotRequest, type SlotResult, type TaskDeployment, type TaskMetrics } from '../runtime/deployment.js';
+import { inputTypeOf } from '../runtime/task/stream-task.js';
 import type { TypeInformation } from '../types/type-information.js';
 import { Types } from '../types/type-information.js';
 
@@ -72,7 +75,7 @@ export interface CollectReader {
 /** One slot's channel group is sized for its inputs; rings hold this many entries at least. */
 const MIN_RING_CAPACITY = 16;
 
-const WORKER_FILE = new URL('./worker/slot-worker.js', import.meta.url).href;
+const WORKER_FILE = new URL('./slot-worker.js', import.meta.url).href;
 
 /** True inside a task-slot worker, where a job module's own `execute()` call must not run. */
 export function inTaskSlot(): boolean {
