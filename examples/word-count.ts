@@ -4,7 +4,8 @@
  *
  *   strom run examples/word-count.ts -- --input <file> --output <file>
  *
- * Without --input it counts an embedded text; without --output it prints to stdout.
+ * Without --input it counts an embedded text; without --output it prints to stdout (or, with
+ * --collect true, sends the counts back to executeAndCollect(), as `strom wordcount` does).
  */
 import { defineJob, Types } from '../src/index.js';
 import { WORD_COUNT_TEXT } from './word-count-text.js';
@@ -21,6 +22,7 @@ export default defineJob((env, params) => {
     .sum(1)
     .name('Counter');
   if (params.output) counts.writeAsText(params.output).name('Sink: Output');
+  else if (params.collect === 'true') counts.collect();
   else counts.print();
   return 'WordCount';
 });

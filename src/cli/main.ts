@@ -1,41 +1,201 @@
 #!/usr/bin/env node
 /**
- * The `strom` command. The DataStream runtime and its commands (`run`, `wordcount`, `explain`,
- * `config`) arrive with the runtime; until then the CLI prints help and the version.
+ * The `strom` command: run a job module, run the built-in WordCount, or explain a job's plan.
+ *
+ *   strom run <job-module> [--parallelism N] [--mode streaming|batch] [-D key=value ...] [-- job params]
+ *   strom wordcount [input] [--output path] [--parallelism N] [--mode streaming|batch]
+ *   strom explain <job-module> [--parallelism N] [-D key=value ...] [-- job params]
+ *
+ * Exit codes: 0 success, 1 the job failed, 2 bad usage or configuration.
  */
 import { createRequire } from 'node:module';
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
+import { isJobDefinition, type JobDefinition } from '../api/define-job.js';
+import { StreamExecutionEnvironment } from '../api/stream-execution-environment.js';
+import { execute, executeAndCollect } from '../client/execute.js';
+import { Configuration } from '../config/configuration.js';
+import { DEFAULT_PARALLELISM, MAX_PARALLELISM, NUMBER_OF_TASK_SLOTS, OPERATOR_CHAINING } from '../config/config-options.js';
+import { resolveNetworkMemory } from '../config/network-memory-config.js';
+import { StromError } from '../errors.js';
+import { explainPlan } from '../graph/explain.js';
+import { createExecutionPlan } from '../graph/execution-plan.js';
+import { createJobGraph } from '../graph/job-graph.js';
 
 const require = createRequire(import.meta.url);
 const { version } = require('../../../package.json') as { version: string };
 
 const HELP = `strom ${version}: a fast local stream-processing engine for Node.js
 
-Usage: strom <command> [options]
+Usage:
+  strom run <job-module> [options] [-- job params]   run a job (a module whose default export is defineJob(...))
+  strom wordcount [input] [options]                   count words (Flink's WordCount; embedded text without input)
+  strom explain <job-module> [options] [-- params]    print the job's plan without running it
+  strom help | version
 
-Commands:
-  help        print this help
-  version     print the version
+Options:
+  -p, --parallelism N       default parallelism (parallelism.default)
+  -m, --mode MODE           streaming or batch (execution.runtime-mode)
+  -D key=value              any configuration key, e.g. -D taskmanager.numberOfTaskSlots=4
+  -o, --output PATH         (wordcount) write the counts to PATH instead of printing the top words
+  -h, --help                this help
 
-Planned: run <job-module>, wordcount [input], explain <job-module>, config.
+Job params after "--" are passed to the job as { key: value } from "--key value" pairs.
 `;
 
-export function main(argv: string[]): number {
-  const command = argv[0] ?? 'help';
+class UsageError extends Error {}
+
+/** `--key value` pairs after `--`, Flink ParameterTool style. */
+function jobParams(args: string[]): Record<string, string> {
+  const params: Record<string, string> = {};
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!;
+    if (!arg.startsWith('--')) throw new UsageError(`job parameters are "--key value" pairs; got '${arg}'`);
+    const key = arg.slice(2);
+    const next = args[i + 1];
+    if (next === undefined || next.startsWith('--')) params[key] = 'true';
+    else {
+      params[key] = next;
+      i++;
+    }
+  }
+  return params;
+}
+
+function configuration(values: { parallelism?: string; mode?: string; D?: string[] }): Configuration {
+  const config = new Configuration();
+  for (const entry of values.D ?? []) {
+    const eq = entry.indexOf('=');
+    if (eq <= 0) throw new UsageError(`-D expects key=value, got '${entry}'`);
+    config.set(entry.slice(0, eq).trim(), entry.slice(eq + 1).trim(), '-D');
+  }
+  if (values.parallelism !== undefined) config.set('parallelism.default', values.parallelism, '--parallelism');
+  if (values.mode !== undefined) config.set('execution.runtime-mode', values.mode, '--mode');
+  return config;
+}
+
+async function loadJob(path: string): Promise<{ job: JobDefinition; module: string }> {
+  const module = pathToFileURL(resolve(path)).href;
+  if (/\.[cm]?ts$/.test(path)) {
+    const tsx = (await import('tsx/esm/api')) as { register: () => unknown };
+    tsx.register();
+  }
+  const exports = (await import(module)) as Record<string, unknown>;
+  const jobs = [...new Set(Object.values(exports).filter(isJobDefinition))];
+  const job = isJobDefinition(exports.default) ? exports.default : jobs.length === 1 ? jobs[0] : undefined;
+  if (!job) throw new UsageError(`${path} does not export a job: export default defineJob((env, params) => { ... })`);
+  return { job, module };
+}
+
+function parse(argv: string[]) {
+  const dash = argv.indexOf('--');
+  const own = dash >= 0 ? argv.slice(0, dash) : argv;
+  const rest = dash >= 0 ? argv.slice(dash + 1) : [];
+  const { values, positionals } = parseArgs({
+    args: own,
+    allowPositionals: true,
+    options: {
+      parallelism: { type: 'string', short: 'p' },
+      mode: { type: 'string', short: 'm' },
+      D: { type: 'string', short: 'D', multiple: true },
+      output: { type: 'string', short: 'o' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  return { values, positionals, params: jobParams(rest) };
+}
+
+async function run(argv: string[]): Promise<number> {
+  const { values, positionals, params } = parse(argv);
+  const command = positionals[0] ?? 'help';
+  if (values.help || command === 'help') {
+    process.stdout.write(HELP);
+    return 0;
+  }
   switch (command) {
-    case 'help':
-    case '--help':
-    case '-h':
-      process.stdout.write(HELP);
-      return 0;
     case 'version':
-    case '--version':
-    case '-v':
       process.stdout.write(`${version}\n`);
       return 0;
+    case 'run': {
+      const path = positionals[1];
+      if (!path) throw new UsageError('strom run needs a job module: strom run my-job.js');
+      const { job, module } = await loadJob(path);
+      const result = await execute(job, { config: configuration(values), params, module });
+      const records = result.tasks.reduce((n, t) => n + (t.numRecordsIn ?? 0), 0);
+      process.stderr.write(`Job '${result.jobName}' finished in ${result.durationMs.toFixed(0)} ms (${result.tasks.length} subtasks, ${records} records in).\n`);
+      return 0;
+    }
+    case 'explain': {
+      const path = positionals[1];
+      if (!path) throw new UsageError('strom explain needs a job module: strom explain my-job.js');
+      const { job } = await loadJob(path);
+      const config = configuration(values);
+      const env = new StreamExecutionEnvironment(config);
+      const graph = env.getStreamGraph(job.build(env, params as never) ?? 'strom job');
+      const jobGraph = createJobGraph(graph, {
+        defaultParallelism: config.get(DEFAULT_PARALLELISM),
+        maxParallelism: config.get(MAX_PARALLELISM),
+        chaining: config.get(OPERATOR_CHAINING),
+      });
+      const plan = createExecutionPlan(jobGraph, { numberOfTaskSlots: config.get(NUMBER_OF_TASK_SLOTS), network: resolveNetworkMemory(config) });
+      process.stdout.write(`${explainPlan(plan)}\n`);
+      return 0;
+    }
+    case 'wordcount':
+      return wordCount(positionals[1], values);
     default:
-      process.stderr.write(`strom: unknown command '${command}'. Run 'strom help' for the list of commands.\n`);
-      return 2;
+      throw new UsageError(`unknown command '${command}'. Run 'strom help' for the list of commands.`);
   }
 }
 
-process.exitCode = main(process.argv.slice(2));
+async function wordCount(input: string | undefined, values: ReturnType<typeof parse>['values']): Promise<number> {
+  const module = new URL('../../examples/word-count.js', import.meta.url).href;
+  const { default: job } = (await import(module)) as { default: JobDefinition };
+  const config = configuration({ ...values, mode: values.mode ?? 'batch' });
+  const params: Record<string, string> = {};
+  if (input) params.input = resolve(input);
+  if (values.output) {
+    params.output = resolve(values.output);
+    const result = await execute(job, { config, params, module });
+    process.stdout.write(`Wrote the counts to ${params.output} in ${result.durationMs.toFixed(0)} ms.\n`);
+    return 0;
+  }
+  params.collect = 'true';
+  const started = performance.now();
+  const counts = new Map<string, number>();
+  const collected = executeAndCollect<[string, number]>(job, { config, params, module });
+  for await (const [word, count] of collected) counts.set(word, Math.max(count, counts.get(word) ?? 0));
+  const result = await collected.result;
+  const top = [...counts].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).slice(0, 10);
+  const total = [...counts.values()].reduce((a, b) => a + b, 0);
+  process.stdout.write(`Top words${input ? ` in ${input}` : ' (embedded text)'}:\n`);
+  for (const [word, count] of top) process.stdout.write(`  ${word.padEnd(16)} ${count}\n`);
+  process.stdout.write(
+    `${total} words, ${counts.size} distinct, in ${(performance.now() - started).toFixed(0)} ms ` +
+      `(parallelism ${config.get(DEFAULT_PARALLELISM)}, ${result.slots} task slots).\n`,
+  );
+  return 0;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  try {
+    return await run(argv);
+  } catch (error) {
+    if (error instanceof UsageError || (error as { code?: string }).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
+      process.stderr.write(`strom: ${(error as Error).message}\n`);
+      return 2;
+    }
+    if (error instanceof StromError && error.code === 'ERR_INVALID_CONFIG') {
+      process.stderr.write(`strom: ${error.message}\n`);
+      return 2;
+    }
+    const message = error instanceof Error ? error.message : String(error);
+    process.stderr.write(`strom: ${message}\n`);
+    const cause = (error as { cause?: unknown }).cause;
+    if (cause instanceof Error && cause.stack) process.stderr.write(`caused by: ${cause.stack}\n`);
+    return 1;
+  }
+}
+
+process.exitCode = await main(process.argv.slice(2));
