@@ -1,8 +1,9 @@
 /**
  * strom's public surface. Everything not exported here is internal and may change.
  *
- * The DataStream API and the runtime arrive with the next issues; for now this exposes the
- * configuration model, type information for declaring record types, and the error classes.
+ * Jobs: `defineJob` + the DataStream API, run with `execute` / `executeAndCollect` (or the
+ * `strom` CLI). Also the configuration model, type information for declaring record types, and
+ * the error classes with their stable codes.
  */
 export {
   StromError,
