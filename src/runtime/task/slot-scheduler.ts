@@ -101,6 +101,9 @@ export class SlotScheduler {
   private async idle(waiting: Promise<unknown>[]): Promise<void> {
     const hasInput = () => this.tasks.some((t) => t.hasInput() && !t.waitingOn);
     if (hasInput()) return;
+    // Nothing to do for now: publish partly filled buffers whose timeout passed before sleeping,
+    // so a quiet source does not hold back what it already emitted.
+    for (const task of this.tasks) task.flushIfDue();
     const input = this.inputGroup
       ? this.inputGroup.waitForDataAsync(hasInput, IDLE_WAIT_MS)
       : new Promise((resolve) => setTimeout(resolve, IDLE_WAIT_MS));
