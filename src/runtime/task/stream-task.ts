@@ -217,6 +217,7 @@ export class StreamTask {
       if (status === SourceStatus.END) return this.finish();
       if (status === SourceStatus.WAITING) {
         this.waitingOn = this.source.ready;
+        this.flushIfDue();
         return StepResult.WAITING;
       }
       return StepResult.PROGRESS;
