@@ -59,10 +59,18 @@ export class PrintSinkWriter implements SinkWriter<unknown> {
     return this.#buffer.length > 0 ? this.#emit() : this.#drain;
   }
 
+  /**
+   * Hands over the last lines and resolves once the stream has taken them: in a worker thread
+   * that is when the main thread received them, so no output is lost when the worker ends.
+   */
   close(): Promise<void> | void {
     if (this.#closed) return this.#drain;
     this.#closed = true;
-    return this.flush();
+    const chunk = this.#buffer;
+    this.#buffer = '';
+    return new Promise<void>((resolve, reject) => {
+      this.#stream.write(chunk, (error?: Error | null) => (error ? reject(error) : resolve()));
+    });
   }
 
   /** Hands the buffered lines to the stream; a promise if it asks to wait for 'drain'. */
