@@ -1,6 +1,7 @@
 /**
  * How much CPU other processes took while a benchmark ran: the machine's busy time
- * (/proc/stat) minus this process's own CPU time (all its threads), per second of wall time.
+ * (/proc/stat) minus this process's own CPU time (all its threads, and its finished child
+ * processes), per second of wall time.
  * On a shared 2-core machine a value near 1 means one of the two threads of a scenario had to
  * share its core, which halves spinning baselines; the table flags such entries.
  * Linux only; elsewhere the probe reports null.
@@ -27,9 +28,24 @@ function machineBusyTicks(): number | null {
   }
 }
 
+/**
+ * CPU time of this process's terminated, waited-for children (cutime + cstime of
+ * /proc/self/stat), in microseconds: benchmarks that run in child processes are own load too.
+ */
+function childrenCpuUs(): number {
+  try {
+    const stat = readFileSync('/proc/self/stat', 'utf8');
+    // Fields after the parenthesized command name: state is field 3, cutime 16, cstime 17.
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(f[13]) || 0) + (Number(f[14]) || 0)) * (1e6 / TICKS_PER_SECOND);
+  } catch {
+    return 0;
+  }
+}
+
 function sample(): Sample {
   const u = process.cpuUsage();
-  return { wallNs: process.hrtime.bigint(), machineBusyTicks: machineBusyTicks(), ownCpuUs: u.user + u.system };
+  return { wallNs: process.hrtime.bigint(), machineBusyTicks: machineBusyTicks(), ownCpuUs: u.user + u.system + childrenCpuUs() };
 }
 
 /** Starts a probe; `stop()` returns the foreign load in cores (e.g. 0.6), or null if unknown. */

@@ -9,10 +9,12 @@
  * - `micro`: single-thread, measured with tinybench inside the runner's process.
  * - `threads`: a producer/consumer scenario between two worker threads, each repetition in a
  *   fresh worker pair (see `lib/thread-scenario.ts`).
+ * - `process`: a whole program (e.g. a job with its own worker threads), each repetition in a
+ *   fresh `node` process (see `suites/word-count.ts`).
  */
 
 /** Unit of a rate. */
-export type RateUnit = 'records/s' | 'segments/s' | 'bytes/s' | 'updates/s' | 'bytes/key';
+export type RateUnit = 'records/s' | 'segments/s' | 'bytes/s' | 'updates/s' | 'words/s' | 'bytes/key';
 
 /** What one benchmark measured: one rate per repetition, best figure chosen by the runner. */
 export interface Measurement {
@@ -40,7 +42,7 @@ export interface RunOptions {
 export interface BenchmarkDef {
   /** Unique across all suites, e.g. `channel small records`; what `--filter` matches. */
   name: string;
-  kind: 'micro' | 'threads';
+  kind: 'micro' | 'threads' | 'process';
   /** Unit of the primary rate. */
   unit: RateUnit;
   /** Name of the benchmark this one is compared with (ratio = rate / baseline rate). */
@@ -73,7 +75,7 @@ export interface Suite {
 export interface BenchResult {
   name: string;
   suite: string;
-  kind: 'micro' | 'threads';
+  kind: 'micro' | 'threads' | 'process';
   /** Median of the samples; null when the benchmark failed. */
   rate: number | null;
   unit: RateUnit;

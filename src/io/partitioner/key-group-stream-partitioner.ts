@@ -54,7 +54,10 @@ export class KeyGroupStreamPartitioner<T> implements StreamPartitioner<T> {
 
   /** @throws TypeError when the key is null/undefined or of an unsupported type. */
   selectChannel(record: T): number {
-    return assignKeyToParallelOperatorUnchecked(this.#keySelector(record), this.#maxParallelism, this.#numberOfChannels);
+    const key = this.#keySelector(record);
+    // One consumer: every key goes to it; skip the hashing (other key types still get checked).
+    if (this.#numberOfChannels === 1 && (typeof key === 'string' || typeof key === 'number')) return 0;
+    return assignKeyToParallelOperatorUnchecked(key, this.#maxParallelism, this.#numberOfChannels);
   }
   isBroadcast(): boolean {
     return false;

@@ -42,21 +42,25 @@ export function chainOperator(node: StreamNode, next: Push): Push {
     }
     case 'flatMap': {
       const fn = op.fn;
-      // Results are collected first, so an exception from further down is not blamed on fn.
-      const results: unknown[] = [];
+      // Results go straight on; an error thrown further down passes through unwrapped (the
+      // flag tells it from one thrown by fn itself). Records emitted before fn throws have
+      // reached downstream already, as with Flink's Collector.
+      let downstream = false;
       const collect = (result: unknown) => {
-        results.push(result);
+        downstream = true;
+        next(result);
+        downstream = false;
       };
       return (record) => {
-        results.length = 0;
         try {
           fn(record, collect);
         } catch (cause) {
-          results.length = 0;
+          if (downstream) {
+            downstream = false;
+            throw cause;
+          }
           throw errors.userFunction(name, fn.name || 'flatMap', cause);
         }
-        for (let i = 0; i < results.length; i++) next(results[i]);
-        results.length = 0;
       };
     }
     default:
