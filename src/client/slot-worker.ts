@@ -80,7 +80,7 @@ export default async function runSlot(request: SlotRequest): Promise<SlotResult>
       mode: config.get(RUNTIME_MODE),
       bufferTimeout: config.get(BUFFER_TIMEOUT),
     };
-    const scheduler = new SlotScheduler(inputGroup, cancelled);
+    const scheduler = new SlotScheduler(inputGroup, cancelled, graph.edges);
     for (const deployment of request.tasks) {
       let task: StreamTask;
       const hooks = { cancelled, help: () => scheduler.help(task) };

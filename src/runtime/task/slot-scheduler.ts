@@ -26,9 +26,14 @@ export class SlotScheduler {
   /** A failure reported by a settled promise (async source or sink), thrown by the loop. */
   private failure: TaskError | undefined;
 
+  /** Per task, the slot's tasks downstream of it (the only ones `help` may step for it). */
+  private readonly downstream = new Map<StreamTask, StreamTask[]>();
+
   constructor(
     private readonly inputGroup: ChannelGroup | undefined,
     private readonly cancelled: () => boolean,
+    /** The job's edges (StreamGraph node ids), to tell which tasks are downstream of which. */
+    private readonly edges: readonly { source: number; target: number }[],
   ) {}
 
   add(task: StreamTask): void {
@@ -61,14 +66,46 @@ export class SlotScheduler {
    * true if any progressed.
    */
   help(except: StreamTask): boolean {
-    return this.round(except, false).progressed;
+    return this.round(except, false, this.downstreamOf(except)).progressed;
   }
 
-  private round(except: StreamTask | undefined, collectWaits = true): { progressed: boolean; finished: number; waiting: Promise<unknown>[] } {
+  /**
+   * The slot's tasks downstream of `task` in the job graph (directly or through other slots).
+   * `help` steps only these: a helped task that blocks in turn then waits only for tasks further
+   * downstream, so the waits (a blocked writer waits for its consumers; a task's frame waits for
+   * the helped task's step above it) all point downstream in an acyclic graph and cannot form a
+   * cycle across threads. Helping an upstream task could deadlock: slot 0 helps Source 1/2 from
+   * under Counter 1/2 and blocks on Counter 2/2, slot 1 helps Source 2/2 from under Counter 2/2
+   * and blocks on Counter 1/2, whose frames are buried under the blocked sources.
+   */
+  private downstreamOf(task: StreamTask): StreamTask[] {
+    let tasks = this.downstream.get(task);
+    if (tasks) return tasks;
+    const reached = new Set<number>();
+    const pending = [...task.deployment.nodeIds];
+    while (pending.length > 0) {
+      const node = pending.pop()!;
+      for (const edge of this.edges) {
+        if (edge.source === node && !reached.has(edge.target)) {
+          reached.add(edge.target);
+          pending.push(edge.target);
+        }
+      }
+    }
+    tasks = this.tasks.filter((t) => t !== task && t.deployment.nodeIds.some((id) => reached.has(id)));
+    this.downstream.set(task, tasks);
+    return tasks;
+  }
+
+  private round(
+    except: StreamTask | undefined,
+    collectWaits = true,
+    only?: readonly StreamTask[],
+  ): { progressed: boolean; finished: number; waiting: Promise<unknown>[] } {
     let progressed = false;
     let finished = 0;
     const waiting: Promise<unknown>[] = [];
-    for (const task of this.tasks) {
+    for (const task of only ?? this.tasks) {
       if (task === except || this.busy.has(task)) continue;
       this.busy.add(task);
       let result: StepResult;
