@@ -33,6 +33,7 @@ import type { OutputDeployment, TaskDeployment, TaskMetrics } from '../deploymen
 import { createSinkWriter, type SinkWriter } from '../sinks/sink-writer.js';
 import { createSourceReader, SourceStatus, type SourceReader } from '../sources/source-reader.js';
 import { FrameDecoder } from './frame-decoder.js';
+import { NativeCombiner } from './native-combiner.js';
 import { keySelectorOf } from './key-selector.js';
 import { chainOperator, type Push } from './operator-chain.js';
 
@@ -73,6 +74,8 @@ export class StreamTask {
   private readonly native: NativeKeyedAggregation | undefined;
   private readonly keyed: JsKeyedAggregation | JsKeyedReduce<unknown, JsKey> | undefined;
   private readonly writers: RecordWriter<unknown>[] = [];
+  /** BATCH pre-aggregations in front of keyed outputs; they send their partials before the writers close. */
+  private readonly combiners: NativeCombiner[] = [];
   private readonly sink: SequentialSink | undefined;
   private readonly push: Push;
   private readonly pool: NetworkBufferPool;
@@ -120,10 +123,16 @@ export class StreamTask {
         };
       }
     } else {
-      for (const output of deployment.outputs) this.writers.push(this.createWriter(output, tail, context, hooks));
-      const writers = this.writers;
-      terminal = writers.length === 1 ? (record) => writers[0]!.emit(record) : (record) => {
-        for (let i = 0; i < writers.length; i++) writers[i]!.emit(record);
+      const emitters = deployment.outputs.map((output): Push => {
+        const writer = this.createWriter(output, tail, context, hooks);
+        this.writers.push(writer);
+        const combiner = this.combinerFor(output, context, (record) => writer.emit(record));
+        if (!combiner) return (record) => writer.emit(record);
+        this.combiners.push(combiner);
+        return (record) => combiner.add(record);
+      });
+      terminal = emitters.length === 1 ? emitters[0]! : (record) => {
+        for (let i = 0; i < emitters.length; i++) emitters[i]!(record);
       };
     }
 
@@ -197,6 +206,31 @@ export class StreamTask {
       bufferTimeout: context.bufferTimeout,
       flushClock: context.flushClock,
       hooks,
+    });
+  }
+
+  /**
+   * In BATCH mode, a keyed output into a native sum/min/max gets a native combiner: one partial
+   * record per key instead of every record (see native-combiner.ts).
+   */
+  private combinerFor(output: OutputDeployment, context: TaskContext, emit: Push): NativeCombiner | undefined {
+    if (context.mode !== 'BATCH' || output.partitioner !== 'HASH') return undefined;
+    const edge = context.graph.edges[output.streamEdgeIndex]!;
+    const consumer = context.graph.nodes[edge.target]!;
+    const op = consumer.operator;
+    if (op.kind !== 'aggregate' || op.key.kind !== 'fields' || op.field === undefined) return undefined;
+    if (op.aggregation !== 'sum' && op.aggregation !== 'min' && op.aggregation !== 'max') return undefined;
+    const type = inputTypeOf(context.graph, consumer.id);
+    if (type === Types.GENERIC || !isNativeAggregatable(type)) return undefined;
+    return new NativeCombiner({
+      type,
+      keyFields: op.key.fields,
+      aggregation: op.aggregation,
+      field: op.field,
+      maxParallelism: output.consumerMaxParallelism,
+      managedMemory: context.managedMemory,
+      operatorName: consumer.name,
+      emit,
     });
   }
 
@@ -281,6 +315,7 @@ export class StreamTask {
         return StepResult.WAITING;
       }
     }
+    for (const combiner of this.combiners) combiner.finish();
     for (const writer of this.writers) writer.close();
     this.phase = 'finished';
     this.finishedAt = performance.now();
@@ -298,6 +333,7 @@ export class StreamTask {
       /* the job already failed; keep releasing */
     }
     this.closeNative();
+    for (const combiner of this.combiners) combiner.close();
     void Promise.resolve(this.source?.close()).catch(() => {});
     void Promise.resolve(this.sink?.close()).catch(() => {});
   }

@@ -1,0 +1,101 @@
+/**
+ * A pre-aggregation (Flink's combiner) in front of a keyed exchange into a `sum`, `min` or
+ * `max`, in BATCH mode only, run by the addon: the producer serializes each record into a
+ * private buffer and folds it into a native table per key; at the end of its input (or when the
+ * table holds too many keys) it sends one partial record per key downstream. The exchange, the
+ * key routing and the downstream aggregation then see one record per key and producer instead
+ * of one per input record, and the downstream aggregation combines the partials to the same
+ * result, these aggregations being associative. STREAMING must emit every update and never
+ * combines.
+ */
+import type { ManagedMemory } from '../../memory/managed-memory.js';
+import { NativeKeyedAggregation } from '../../state/native-keyed-aggregation.js';
+import { DataOutputView } from '../../types/data-output-view.js';
+import type { TypeInformation } from '../../types/type-information.js';
+import type { TypeSerializer } from '../../types/type-serializer.js';
+import { FrameDecoder } from './frame-decoder.js';
+import type { Push } from './operator-chain.js';
+
+/** Bytes of serialized records collected before they are folded in (one addon call). */
+const CHUNK_BYTES = 32 * 1024;
+/** Keys held before the partials are sent and the table starts over (bounds its memory). */
+const MAX_KEYS = 1 << 18;
+
+export interface NativeCombinerOptions {
+  type: TypeInformation<unknown>;
+  keyFields: number[];
+  aggregation: 'sum' | 'min' | 'max';
+  field: number | string;
+  maxParallelism: number;
+  managedMemory: ManagedMemory;
+  operatorName: string;
+  /** Receives each partial record (a JS value of `type`). */
+  emit: Push;
+  /** Keys held before the partials are sent early. Default 2^18. */
+  maxKeys?: number;
+}
+
+export class NativeCombiner {
+  private readonly serializer: TypeSerializer<unknown>;
+  private readonly out = new DataOutputView(CHUNK_BYTES + 1024);
+  private readonly decoder: FrameDecoder;
+  private aggregation: NativeKeyedAggregation;
+
+  constructor(private readonly options: NativeCombinerOptions) {
+    this.serializer = options.type.createSerializer();
+    this.decoder = new FrameDecoder(options.type, options.emit);
+    this.aggregation = this.create();
+  }
+
+  private create(): NativeKeyedAggregation {
+    const o = this.options;
+    return new NativeKeyedAggregation({
+      type: o.type,
+      keyFields: o.keyFields,
+      aggregation: o.aggregation,
+      field: o.field,
+      mode: 'BATCH',
+      maxParallelism: o.maxParallelism,
+      managedMemory: o.managedMemory,
+      operatorName: `${o.operatorName} (combiner)`,
+      output: (bytes, start, end) => this.decoder.decode(bytes, start, end),
+    });
+  }
+
+  /** Serializes `record` into the pending chunk (framed as in a channel); folds the chunk in when full. */
+  add(record: unknown): void {
+    const out = this.out;
+    const start = out.pos;
+    out.writeInt32(0);
+    out.writeUint8(0);
+    this.serializer.write(record, out);
+    out.view.setInt32(start, out.pos - start - 4, true);
+    if (out.pos >= CHUNK_BYTES) this.fold();
+  }
+
+  private fold(): void {
+    if (this.out.pos === 0) return;
+    this.aggregation.feed(this.out.buf, 0, this.out.pos);
+    this.out.pos = 0;
+    if (this.aggregation.stats().keys >= (this.options.maxKeys ?? MAX_KEYS)) this.flush();
+  }
+
+  /** Sends every partial downstream and starts a fresh table. */
+  private flush(): void {
+    this.aggregation.finish();
+    this.aggregation.close();
+    this.aggregation = this.create();
+  }
+
+  /** End of input: folds what is pending and sends the partials. */
+  finish(): void {
+    this.fold();
+    this.aggregation.finish();
+    this.aggregation.close();
+  }
+
+  /** Frees the table (after a failure). */
+  close(): void {
+    this.aggregation.close();
+  }
+}
