@@ -22,6 +22,10 @@ export const ReadStatus = {
 } as const;
 export type ReadStatus = (typeof ReadStatus)[keyof typeof ReadStatus];
 
+/** What taking a ring entry did (internal). */
+const Entry = { NONE: 0, SLICE: 1, EVENT: 2, ENDED: 3 } as const;
+type Entry = (typeof Entry)[keyof typeof Entry];
+
 /**
  * The consumer side of one input gate (all channels of a ChannelGroup): reads records in
  * place from the producers' segments, reassembles records that span segments, delivers events
@@ -107,29 +111,40 @@ export class RecordReader<T> {
         idle = 0;
         continue;
       }
-      const consumer = this.consumers[c]!;
-      if (this.ended[c] === 0 && consumer.poll()) {
-        idle = 0;
-        if (consumer.segment !== EVENT_SEGMENT) {
-          this.openSlice(c, consumer);
-          continue;
-        }
-        const type = consumer.start;
-        const arg = consumer.end;
-        consumer.release();
-        if (type === ChannelEvent.END_OF_PARTITION) {
-          this.endChannel(c);
-          continue;
-        }
-        this.channel = c;
-        this.eventType = type;
-        this.eventArg = arg;
-        return ReadStatus.EVENT;
+      const entry = this.takeEntry(c);
+      if (entry === Entry.NONE) {
+        this.advance();
+        idle++;
+        continue;
       }
-      this.advance();
-      idle++;
+      idle = 0;
+      if (entry === Entry.EVENT) return ReadStatus.EVENT;
     }
     return this.finished ? ReadStatus.END : ReadStatus.EMPTY;
+  }
+
+  /**
+   * Takes channel c's next ring entry: opens a data slice, consumes END_OF_PARTITION, or holds
+   * another event in `eventType`/`eventArg`/`channel`.
+   */
+  private takeEntry(c: number): Entry {
+    const consumer = this.consumers[c]!;
+    if (this.ended[c] !== 0 || !consumer.poll()) return Entry.NONE;
+    if (consumer.segment !== EVENT_SEGMENT) {
+      this.openSlice(c, consumer);
+      return Entry.SLICE;
+    }
+    const type = consumer.start;
+    const arg = consumer.end;
+    consumer.release();
+    if (type === ChannelEvent.END_OF_PARTITION) {
+      this.endChannel(c);
+      return Entry.ENDED;
+    }
+    this.channel = c;
+    this.eventType = type;
+    this.eventArg = arg;
+    return Entry.EVENT;
   }
 
   /**
@@ -163,32 +178,21 @@ export class RecordReader<T> {
     const n = this.consumers.length;
     for (let idle = 0; idle < n; ) {
       const c = this.current;
-      const consumer = this.consumers[c]!;
-      if (this.ended[c] === 0 && consumer.poll()) {
-        idle = 0;
-        if (consumer.segment !== EVENT_SEGMENT) {
-          this.openSlice(c, consumer);
-          this.channel = c;
-          this.sliceStart = this.readPos;
-          this.sliceEnd = this.readEnd;
-          this.numBytesIn += this.sliceEnd - this.sliceStart;
-          return ReadStatus.SLICE;
-        }
-        const type = consumer.start;
-        const arg = consumer.end;
-        consumer.release();
-        if (type === ChannelEvent.END_OF_PARTITION) {
-          this.ended[c] = 1;
-          this.endedChannels++;
-          continue;
-        }
-        this.channel = c;
-        this.eventType = type;
-        this.eventArg = arg;
-        return ReadStatus.EVENT;
+      const entry = this.takeEntry(c);
+      if (entry === Entry.NONE) {
+        this.advance();
+        idle++;
+        continue;
       }
-      this.advance();
-      idle++;
+      idle = 0;
+      if (entry === Entry.EVENT) return ReadStatus.EVENT;
+      if (entry === Entry.SLICE) {
+        this.channel = c;
+        this.sliceStart = this.readPos;
+        this.sliceEnd = this.readEnd;
+        this.numBytesIn += this.sliceEnd - this.sliceStart;
+        return ReadStatus.SLICE;
+      }
     }
     return this.finished ? ReadStatus.END : ReadStatus.EMPTY;
   }
