@@ -42,6 +42,7 @@ export type { TypeSerializer } from './types/type-serializer.js';
 export { defineJob, isJobDefinition } from './api/define-job.js';
 export type { JobDefinition, JobParameters } from './api/define-job.js';
 export { execute, executeAndCollect } from './client/execute.js';
+export { explain } from './client/plan-job.js';
 export type { CollectedJob, ExecuteOptions, JobExecutionResult } from './client/execute.js';
 export { StreamExecutionEnvironment } from './api/stream-execution-environment.js';
 export type { RuntimeMode } from './api/stream-execution-environment.js';

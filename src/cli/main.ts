@@ -13,15 +13,11 @@ import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { isJobDefinition, type JobDefinition } from '../api/define-job.js';
-import { StreamExecutionEnvironment } from '../api/stream-execution-environment.js';
 import { execute, executeAndCollect } from '../client/execute.js';
+import { explain } from '../client/plan-job.js';
 import { Configuration } from '../config/configuration.js';
-import { DEFAULT_PARALLELISM, MAX_PARALLELISM, NUMBER_OF_TASK_SLOTS, OPERATOR_CHAINING } from '../config/config-options.js';
-import { resolveNetworkMemory } from '../config/network-memory-config.js';
+import { DEFAULT_PARALLELISM } from '../config/config-options.js';
 import { StromError } from '../errors.js';
-import { explainPlan } from '../graph/explain.js';
-import { createExecutionPlan } from '../graph/execution-plan.js';
-import { createJobGraph } from '../graph/job-graph.js';
 
 const require = createRequire(import.meta.url);
 const { version } = require('../../../package.json') as { version: string };
@@ -130,16 +126,7 @@ async function run(argv: string[]): Promise<number> {
       const path = positionals[1];
       if (!path) throw new UsageError('strom explain needs a job module: strom explain my-job.js');
       const { job } = await loadJob(path);
-      const config = configuration(values);
-      const env = new StreamExecutionEnvironment(config);
-      const graph = env.getStreamGraph(job.build(env, params as never) ?? 'strom job');
-      const jobGraph = createJobGraph(graph, {
-        defaultParallelism: config.get(DEFAULT_PARALLELISM),
-        maxParallelism: config.get(MAX_PARALLELISM),
-        chaining: config.get(OPERATOR_CHAINING),
-      });
-      const plan = createExecutionPlan(jobGraph, { numberOfTaskSlots: config.get(NUMBER_OF_TASK_SLOTS), network: resolveNetworkMemory(config) });
-      process.stdout.write(`${explainPlan(plan)}\n`);
+      process.stdout.write(`${explain(job, { config: configuration(values), params })}\n`);
       return 0;
     }
     case 'wordcount':

@@ -12,20 +12,11 @@ import { pathToFileURL } from 'node:url';
 import type { ResourceLimits } from 'node:worker_threads';
 import { Piscina } from 'piscina';
 import type { JobDefinition } from '../api/define-job.js';
-import { StreamExecutionEnvironment } from '../api/stream-execution-environment.js';
 import { Configuration } from '../config/configuration.js';
-import {
-  BUFFER_TIMEOUT,
-  DEFAULT_PARALLELISM,
-  MANAGED_MEMORY_SIZE,
-  MAX_PARALLELISM,
-  NUMBER_OF_TASK_SLOTS,
-  OPERATOR_CHAINING,
-} from '../config/config-options.js';
-import { resolveNetworkMemory, type NetworkMemoryConfig } from '../config/network-memory-config.js';
+import { BUFFER_TIMEOUT, MANAGED_MEMORY_SIZE } from '../config/config-options.js';
+import type { NetworkMemoryConfig } from '../config/network-memory-config.js';
 import { errors, JobCancelledError, JobExecutionError } from '../errors.js';
-import { createExecutionPlan, type ExecutionPlan } from '../graph/execution-plan.js';
-import { createJobGraph } from '../graph/job-graph.js';
+import type { ExecutionPlan } from '../graph/execution-plan.js';
 import { fingerprint, type StreamGraph } from '../graph/stream-graph.js';
 import { ChannelGroup } from '../io/channel-group.js';
 import { OutputFlusher } from '../io/output-flusher.js';
@@ -33,6 +24,7 @@ import { ManagedMemory } from '../memory/managed-memory.js';
 import { NetworkBufferPool } from '../memory/network-buffer-pool.js';
 import { CONTROL_BYTES, ControlWord, type SlotRequest, type SlotResult, type TaskDeployment, type TaskMetrics } from '../runtime/deployment.js';
 import { inputTypeOf } from '../runtime/task/stream-task.js';
+import { planJob } from './plan-job.js';
 import type { TypeInformation } from '../types/type-information.js';
 import { Types } from '../types/type-information.js';
 
@@ -100,20 +92,15 @@ export class JobRun {
   private cancelRequested = false;
 
   constructor(job: JobDefinition, private readonly options: ExecuteOptions) {
-    this.config = options.config instanceof Configuration ? options.config : Configuration.from(options.config ?? {});
-    const env = new StreamExecutionEnvironment(this.config);
-    this.jobName = job.build(env, (options.params ?? {}) as never) ?? 'strom job';
-    this.graph = env.getStreamGraph(this.jobName);
+    const planned = planJob(job, options.config, options.params);
+    this.config = planned.config;
+    this.jobName = planned.jobName;
+    this.graph = planned.graph;
+    this.plan = planned.plan;
     if (!this.graph.nodes.some((n) => n.operator.kind === 'sink')) {
       throw errors.invalidJob(`job '${this.jobName}' has no sink: add print(), writeAsText(), collect() or addSink() to a stream`);
     }
-    const jobGraph = createJobGraph(this.graph, {
-      defaultParallelism: this.config.get(DEFAULT_PARALLELISM),
-      maxParallelism: this.config.get(MAX_PARALLELISM),
-      chaining: this.config.get(OPERATOR_CHAINING),
-    });
-    const network = resolveNetworkMemory(this.config);
-    this.plan = createExecutionPlan(jobGraph, { numberOfTaskSlots: this.config.get(NUMBER_OF_TASK_SLOTS), network });
+    const network = this.plan.network;
     this.pool = NetworkBufferPool.create({ segmentSize: network.segmentSize, numSegments: network.numSegments });
     this.managedMemory = ManagedMemory.create(this.config.get(MANAGED_MEMORY_SIZE));
     this.requests = this.deploy(job, network, options);

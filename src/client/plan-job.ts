@@ -1,0 +1,48 @@
+/**
+ * Plans a job without running it: builds its StreamGraph, chains it into a JobGraph and lays
+ * out the subtasks, slots, channels and buffers (the ExecutionPlan). Shared by running and
+ * explaining a job.
+ */
+import type { JobDefinition } from '../api/define-job.js';
+import { StreamExecutionEnvironment } from '../api/stream-execution-environment.js';
+import { Configuration } from '../config/configuration.js';
+import { DEFAULT_PARALLELISM, MAX_PARALLELISM, NUMBER_OF_TASK_SLOTS, OPERATOR_CHAINING } from '../config/config-options.js';
+import { resolveNetworkMemory } from '../config/network-memory-config.js';
+import { explainPlan } from '../graph/explain.js';
+import { createExecutionPlan, type ExecutionPlan } from '../graph/execution-plan.js';
+import { createJobGraph } from '../graph/job-graph.js';
+import type { StreamGraph } from '../graph/stream-graph.js';
+
+export interface PlannedJob {
+  jobName: string;
+  config: Configuration;
+  graph: StreamGraph;
+  plan: ExecutionPlan;
+}
+
+/** Plans `job` with `config` (Flink keys) and `params`; throws the planning errors (slots, buffers, ...). */
+export function planJob(
+  job: JobDefinition,
+  config: Record<string, unknown> | Configuration = {},
+  params: Record<string, string> = {},
+): PlannedJob {
+  const configuration = config instanceof Configuration ? config : Configuration.from(config);
+  const env = new StreamExecutionEnvironment(configuration);
+  const jobName = job.build(env, params as never) ?? 'strom job';
+  const graph = env.getStreamGraph(jobName);
+  const jobGraph = createJobGraph(graph, {
+    defaultParallelism: configuration.get(DEFAULT_PARALLELISM),
+    maxParallelism: configuration.get(MAX_PARALLELISM),
+    chaining: configuration.get(OPERATOR_CHAINING),
+  });
+  const plan = createExecutionPlan(jobGraph, {
+    numberOfTaskSlots: configuration.get(NUMBER_OF_TASK_SLOTS),
+    network: resolveNetworkMemory(configuration),
+  });
+  return { jobName, config: configuration, graph, plan };
+}
+
+/** The job's plan as text (tasks, chains, parallelism, partitioners, slots, buffers), Flink style. */
+export function explain(job: JobDefinition, options: { config?: Record<string, unknown> | Configuration; params?: Record<string, string> } = {}): string {
+  return explainPlan(planJob(job, options.config, options.params).plan);
+}
