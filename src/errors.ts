@@ -27,6 +27,20 @@ export class ConfigurationError extends StromError {
   }
 }
 
+/**
+ * A configuration source cannot be read: a missing or malformed config file, a malformed
+ * `STROM_PROPERTIES` line, a `-D` without `=`. Bad keys and values inside a readable source are
+ * `ConfigurationError`s.
+ */
+export class ConfigSourceError extends StromError {
+  /** The source at fault: a file path, `STROM_PROPERTIES`, `STROM_CONF_DIR` or `-D`. */
+  readonly source: string;
+  constructor(source: string, message: string) {
+    super('ERR_CONFIG_SOURCE', message);
+    this.source = source;
+  }
+}
+
 /** The network buffer pool cannot satisfy the minimum segments a local pool requires. */
 export class InsufficientNetworkBuffersError extends StromError {
   /** Segments the new local pool(s) require at minimum. */
@@ -126,6 +140,10 @@ export const errors = {
       `Unknown configuration key '${key}'${origin ? ` (from ${origin})` : ''}` +
         (suggestion ? `: did you mean '${suggestion}'?` : '.'),
     );
+  },
+  /** A configuration source (file, environment variable, command line) cannot be read. */
+  configSource(source: string, detail: string): ConfigSourceError {
+    return new ConfigSourceError(source, `Cannot read configuration from ${source}: ${detail}`);
   },
   /** Two configuration values that are valid alone contradict each other. */
   conflictingConfig(key: string, detail: string): ConfigurationError {

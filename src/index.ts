@@ -8,6 +8,7 @@
 export {
   StromError,
   ConfigurationError,
+  ConfigSourceError,
   InsufficientNetworkBuffersError,
   SerializationError,
   CorruptRecordError,
@@ -15,6 +16,9 @@ export {
 } from './errors.js';
 
 export { Configuration } from './config/configuration.js';
+export { loadConfiguration } from './config/config-loader.js';
+export type { LoadConfigurationOptions } from './config/config-loader.js';
+export type { ConfigEntry } from './config/config-file.js';
 export type { ConfigOption } from './config/config-option.js';
 export {
   ALL_CONFIG_OPTIONS,
@@ -50,4 +54,15 @@ export { DataStream, DataStreamSink, KeyedStream, SingleOutputStreamOperator } f
 export type { KeySelectorLike } from './api/data-stream.js';
 export { JobExecutionError, JobCancelledError, UserFunctionError, ManagedMemoryExceededError, InvalidJobError, InsufficientSlotsError } from './errors.js';
 export type { TaskMetrics } from './runtime/deployment.js';
+export { submit, JobClient } from './client/submit.js';
+export type { SubmitOptions, JobClientEvents } from './client/submit.js';
+export { backPressureLevel } from './runtime/metrics/job-metrics.js';
+export type {
+  BackPressureLevel,
+  JobMetricsSnapshot,
+  SlotHeapSnapshot,
+  TaskManagerMetricsSnapshot,
+  TaskMetricsSnapshot,
+  TaskStatus,
+} from './runtime/metrics/job-metrics.js';
 export { DEFAULT_PARALLELISM, NUMBER_OF_TASK_SLOTS, RUNTIME_MODE, OPERATOR_CHAINING } from './config/config-options.js';

@@ -20,6 +20,8 @@ interface Args {
   parallelism?: number;
   /** Extra configuration for the strom job (Flink keys). */
   config?: Record<string, unknown>;
+  /** strom: publish task metrics to shared memory (default true, as execute()). */
+  metrics?: boolean;
 }
 
 const CHUNK = 1 << 20;
@@ -88,6 +90,7 @@ async function main(): Promise<void> {
     module: jobUrl,
     params: { input: args.input, output: args.output },
     config: { 'parallelism.default': args.parallelism ?? 1, 'execution.runtime-mode': 'BATCH', ...args.config },
+    metrics: args.metrics ?? true,
   });
   const ms = performance.now() - t0;
   console.log(
@@ -97,6 +100,7 @@ async function main(): Promise<void> {
       slots: result.slots,
       networkSegments: result.networkSegments,
       tasks: result.tasks,
+      metrics: result.metrics !== undefined,
     }),
   );
 }

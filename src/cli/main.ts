@@ -5,6 +5,10 @@
  *   strom run <job-module> [--parallelism N] [--mode streaming|batch] [-D key=value ...] [-- job params]
  *   strom wordcount [input] [--output path] [--parallelism N] [--mode streaming|batch]
  *   strom explain <job-module> [--parallelism N] [-D key=value ...] [-- job params]
+ *   strom config [--config file] [-D key=value ...] [--json]
+ *
+ * Every command reads its configuration with `loadConfiguration`: defaults < `--config` file
+ * (or `$STROM_CONF_DIR/strom.yaml`) < `STROM_PROPERTIES` < -D, then --parallelism / --mode.
  *
  * Exit codes: 0 success, 1 the job failed, 2 bad usage or configuration.
  */
@@ -15,9 +19,13 @@ import { parseArgs } from 'node:util';
 import { isJobDefinition, type JobDefinition } from '../api/define-job.js';
 import { execute, executeAndCollect } from '../client/execute.js';
 import { explain } from '../client/plan-job.js';
-import { Configuration } from '../config/configuration.js';
-import { DEFAULT_PARALLELISM } from '../config/config-options.js';
+import type { ConfigEntry } from '../config/config-file.js';
+import { loadConfiguration } from '../config/config-loader.js';
+import type { Configuration } from '../config/configuration.js';
+import { DEFAULT_PARALLELISM, RUNTIME_MODE } from '../config/config-options.js';
+import { resolveNetworkMemory } from '../config/network-memory-config.js';
 import { StromError } from '../errors.js';
+import { effectiveConfiguration, formatEffectiveConfiguration } from './config-command.js';
 
 const require = createRequire(import.meta.url);
 const { version } = require('../../../package.json') as { version: string };
@@ -28,16 +36,21 @@ Usage:
   strom run <job-module> [options] [-- job params]   run a job (a module whose default export is defineJob(...))
   strom wordcount [input] [options]                   count words (Flink's WordCount; embedded text without input)
   strom explain <job-module> [options] [-- params]    print the job's plan without running it
+  strom config [options]                              print the effective configuration and where each value came from
   strom help | version
 
 Options:
   -p, --parallelism N       default parallelism (parallelism.default)
   -m, --mode MODE           streaming or batch (execution.runtime-mode)
   -D key=value              any configuration key, e.g. -D taskmanager.numberOfTaskSlots=4
+  -c, --config FILE         a strom.yaml / strom.json file (default: $STROM_CONF_DIR/strom.yaml if set)
+      --json                (config) print JSON instead of a table
   -o, --output PATH         (wordcount) write the counts to PATH instead of printing the top words
   -h, --help                this help
 
 Job params after "--" are passed to the job as { key: value } from "--key value" pairs.
+Configuration, later winning: defaults < --config file < STROM_PROPERTIES ("key: value" lines)
+< -D < --parallelism/--mode. Keys and formats: docs/configuration.md.
 `;
 
 class UsageError extends Error {}
@@ -59,16 +72,12 @@ function jobParams(args: string[]): Record<string, string> {
   return params;
 }
 
-function configuration(values: { parallelism?: string; mode?: string; D?: string[] }): Configuration {
-  const config = new Configuration();
-  for (const entry of values.D ?? []) {
-    const eq = entry.indexOf('=');
-    if (eq <= 0) throw new UsageError(`-D expects key=value, got '${entry}'`);
-    config.set(entry.slice(0, eq).trim(), entry.slice(eq + 1).trim(), '-D');
-  }
-  if (values.parallelism !== undefined) config.set('parallelism.default', values.parallelism, '--parallelism');
-  if (values.mode !== undefined) config.set('execution.runtime-mode', values.mode, '--mode');
-  return config;
+/** The effective configuration of a command: file, environment, -D, then --parallelism / --mode. */
+function configuration(values: { config?: string; parallelism?: string; mode?: string; D?: string[] }): Configuration {
+  const dynamic: Array<string | ConfigEntry> = [...(values.D ?? [])];
+  if (values.parallelism !== undefined) dynamic.push({ key: DEFAULT_PARALLELISM.key, value: values.parallelism, origin: '--parallelism' });
+  if (values.mode !== undefined) dynamic.push({ key: RUNTIME_MODE.key, value: values.mode, origin: '--mode' });
+  return loadConfiguration({ file: values.config, env: process.env, dynamic });
 }
 
 async function loadJob(path: string): Promise<{ job: JobDefinition; module: string }> {
@@ -95,6 +104,8 @@ function parse(argv: string[]) {
       parallelism: { type: 'string', short: 'p' },
       mode: { type: 'string', short: 'm' },
       D: { type: 'string', short: 'D', multiple: true },
+      config: { type: 'string', short: 'c' },
+      json: { type: 'boolean' },
       output: { type: 'string', short: 'o' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -131,6 +142,12 @@ async function run(argv: string[]): Promise<number> {
     }
     case 'wordcount':
       return wordCount(positionals[1], values);
+    case 'config': {
+      const config = configuration(values);
+      resolveNetworkMemory(config); // fails on contradicting memory settings, as a job would
+      process.stdout.write(values.json ? `${JSON.stringify(effectiveConfiguration(config), null, 2)}\n` : formatEffectiveConfiguration(config));
+      return 0;
+    }
     default:
       throw new UsageError(`unknown command '${command}'. Run 'strom help' for the list of commands.`);
   }
@@ -139,7 +156,9 @@ async function run(argv: string[]): Promise<number> {
 async function wordCount(input: string | undefined, values: ReturnType<typeof parse>['values']): Promise<number> {
   const module = new URL('../../examples/word-count.js', import.meta.url).href;
   const { default: job } = (await import(module)) as { default: JobDefinition };
-  const config = configuration({ ...values, mode: values.mode ?? 'batch' });
+  const config = configuration(values);
+  // WordCount prints final counts, so it runs in BATCH unless a source asks otherwise.
+  if (!config.contains(RUNTIME_MODE)) config.set(RUNTIME_MODE, 'BATCH', 'wordcount default');
   const params: Record<string, string> = {};
   if (input) params.input = resolve(input);
   if (values.output) {
@@ -169,11 +188,11 @@ export async function main(argv: string[]): Promise<number> {
   try {
     return await run(argv);
   } catch (error) {
-    if (error instanceof UsageError || (error as { code?: string }).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
+    if (error instanceof UsageError || String((error as { code?: unknown }).code).startsWith('ERR_PARSE_ARGS_')) {
       process.stderr.write(`strom: ${(error as Error).message}\n`);
       return 2;
     }
-    if (error instanceof StromError && error.code === 'ERR_INVALID_CONFIG') {
+    if (error instanceof StromError && (error.code === 'ERR_INVALID_CONFIG' || error.code === 'ERR_CONFIG_SOURCE')) {
       process.stderr.write(`strom: ${error.message}\n`);
       return 2;
     }

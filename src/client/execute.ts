@@ -9,6 +9,7 @@
 import { errors, JobCancelledError } from '../errors.js';
 import { ReadStatus, RecordReader } from '../io/record-reader.js';
 import { inTaskSlot, JobRun, type ExecuteOptions, type JobExecutionResult } from './job-run.js';
+import { submit } from './submit.js';
 import type { JobDefinition } from '../api/define-job.js';
 
 export type { ExecuteOptions, JobExecutionResult } from './job-run.js';
@@ -16,11 +17,7 @@ export type { ExecuteOptions, JobExecutionResult } from './job-run.js';
 /** Runs `job` to its end; rejects with JobExecutionError on failure, JobCancelledError on cancel. */
 export async function execute(job: JobDefinition, options: ExecuteOptions = {}): Promise<JobExecutionResult> {
   if (inTaskSlot()) return { jobName: '', durationMs: 0, tasks: [], slots: 0, networkSegments: { total: 0, availableAtEnd: 0 } };
-  const run = new JobRun(job, options);
-  if (run.collects.length > 0) {
-    throw errors.invalidJob(`job '${run.jobName}' has collect() sinks: run it with executeAndCollect() to read them`);
-  }
-  return run.run();
+  return submit(job, options).result;
 }
 
 /** The records of a job's collect() sinks, as they arrive, plus the job's result. */

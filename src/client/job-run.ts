@@ -24,6 +24,9 @@ import { ManagedMemory } from '../memory/managed-memory.js';
 import { NetworkBufferPool } from '../memory/network-buffer-pool.js';
 import { CONTROL_BYTES, ControlWord, type SlotRequest, type SlotResult, type TaskDeployment, type TaskMetrics } from '../runtime/deployment.js';
 import { inputTypeOf } from '../runtime/task/stream-task.js';
+import type { JobMetricsSnapshot } from '../runtime/metrics/job-metrics.js';
+import { createMetricsBuffer, nowMs } from '../runtime/metrics/metrics-layout.js';
+import { JobMetricsReader, type TaskMetricsSource } from '../runtime/metrics/metrics-reader.js';
 import { planJob } from './plan-job.js';
 import type { TypeInformation } from '../types/type-information.js';
 import { Types } from '../types/type-information.js';
@@ -42,6 +45,19 @@ export interface ExecuteOptions {
   exportName?: string;
   /** Limits of each task-slot worker thread (heap sizes); a worker exceeding them fails the job. */
   resourceLimits?: ResourceLimits;
+  /**
+   * Task metrics in shared memory (numRecordsIn/Out, busy/idle/back-pressured time, buffers,
+   * state size, ...), read with `submit(job).metrics()`. Default true; false skips publishing
+   * them (for measuring their cost); the final `tasks` figures of the result are kept either way.
+   */
+  metrics?: boolean;
+  /**
+   * Serves the job's metrics to Prometheus on this port (`/metrics`, prom-client text format)
+   * while the job runs; 0 picks a free port (see `JobClient.metricsUrl`). Default: no server.
+   */
+  metricsPort?: number;
+  /** Address the Prometheus endpoint listens on. Default `127.0.0.1` (loopback only). */
+  metricsHost?: string;
 }
 
 /** The outcome of a finished job. */
@@ -54,6 +70,8 @@ export interface JobExecutionResult {
   /** The plan's task slots used and network segments, to check nothing leaked. */
   slots: number;
   networkSegments: { total: number; availableAtEnd: number };
+  /** The final metrics (rates averaged over the whole run); undefined when metrics were off. */
+  metrics?: JobMetricsSnapshot;
 }
 
 /** The main thread's handle on records sent by `collect()` sinks. */
@@ -90,6 +108,10 @@ export class JobRun {
   private readonly requests: SlotRequest[];
   private piscina: Piscina | undefined;
   private cancelRequested = false;
+  /** The job's metrics memory and its reader; undefined with `metrics: false`. */
+  private readonly metricsBuffer: SharedArrayBuffer | undefined;
+  private readonly metricsSources: TaskMetricsSource[] = [];
+  readonly metrics: JobMetricsReader | undefined;
 
   constructor(job: JobDefinition, private readonly options: ExecuteOptions) {
     const planned = planJob(job, options.config, options.params);
@@ -103,7 +125,23 @@ export class JobRun {
     const network = this.plan.network;
     this.pool = NetworkBufferPool.create({ segmentSize: network.segmentSize, numSegments: network.numSegments });
     this.managedMemory = ManagedMemory.create(this.config.get(MANAGED_MEMORY_SIZE));
+    if (options.metrics !== false) {
+      const numTasks = this.plan.vertices.reduce((n, v) => n + v.subtasks.length, 0);
+      this.metricsBuffer = createMetricsBuffer(this.plan.totals.slots, numTasks);
+    }
     this.requests = this.deploy(job, network, options);
+    this.metrics = this.metricsBuffer
+      ? new JobMetricsReader(
+          this.jobName,
+          this.metricsBuffer,
+          this.metricsSources,
+          this.pool,
+          this.managedMemory,
+          network.maxBuffersPerChannel,
+          this.requests.map((r) => r.slot),
+          nowMs(),
+        )
+      : undefined;
   }
 
   /** Builds one SlotRequest per slot: channel groups, local pools and task deployments. */
@@ -135,6 +173,8 @@ export class JobRun {
     }
 
     const tasksPerSlot: TaskDeployment[][] = Array.from({ length: slots }, () => []);
+    const groupOf = new Map<SharedArrayBuffer, ChannelGroup>(this.groups.map((g) => [g.buffer, g]));
+    let block = 0;
     for (const vertex of plan.vertices) {
       const v = vertex.vertex;
       for (const sub of vertex.subtasks) {
@@ -158,6 +198,23 @@ export class JobRun {
           };
         });
         const collectGroup = collectGroups.get(v.id);
+        const collect = collectGroup ? { group: collectGroup.buffer, ring: sub.index, localPool: this.localPool(1, network) } : undefined;
+        const inputRings = sub.inputChannels.map((_, i) => base + i);
+        const metricsBlock = this.metricsBuffer ? block++ : -1;
+        if (this.metricsBuffer) {
+          this.metricsSources.push({
+            name: sub.name,
+            vertexId: v.id,
+            subtaskIndex: sub.index,
+            block: metricsBlock,
+            input: inputRings.length > 0 ? { group: slotGroups[sub.slot]!, rings: inputRings } : undefined,
+            outputs: [
+              ...outputs.flatMap((o) => o.channels.map((c) => ({ group: groupOf.get(c.group)!, ring: c.ring }))),
+              ...(collect ? [{ group: collectGroup!, ring: collect.ring }] : []),
+            ],
+            localPools: [...outputs.map((o) => o.localPool), ...(collect ? [collect.localPool] : [])],
+          });
+        }
         tasksPerSlot[sub.slot]!.push({
           vertexId: v.id,
           name: sub.name,
@@ -166,9 +223,10 @@ export class JobRun {
           nodeIds: [...v.nodeIds],
           maxParallelism: v.maxParallelism,
           keyGroupRange: sub.keyGroupRange ? { start: sub.keyGroupRange.start, end: sub.keyGroupRange.end } : undefined,
-          inputRings: sub.inputChannels.map((_, i) => base + i),
+          inputRings,
           outputs,
-          collect: collectGroup ? { group: collectGroup.buffer, ring: sub.index, localPool: this.localPool(1, network) } : undefined,
+          collect,
+          metricsBlock,
         });
       }
     }
@@ -188,6 +246,7 @@ export class JobRun {
         managedMemory: this.managedMemory.buffer,
         flushClock: this.flusher.buffer,
         control: this.control,
+        metrics: this.metricsBuffer,
         inputGroup: slotGroups[slot]?.buffer,
         tasks,
       }));
@@ -266,6 +325,7 @@ export class JobRun {
       tasks: results.flatMap((r) => r.tasks).sort((a, b) => a.vertexId - b.vertexId || a.subtaskIndex - b.subtaskIndex),
       slots: this.requests.length,
       networkSegments: { total: this.pool.numSegments, availableAtEnd },
+      metrics: this.metrics?.snapshot(this.metrics.sample()),
     };
   }
 

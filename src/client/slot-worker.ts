@@ -16,6 +16,7 @@ import { NetworkBufferPool } from '../memory/network-buffer-pool.js';
 import { ControlWord, type SlotRequest, type SlotResult, type TaskFailure } from '../runtime/deployment.js';
 import { SlotScheduler, TaskError } from '../runtime/task/slot-scheduler.js';
 import { StreamTask, type TaskContext } from '../runtime/task/stream-task.js';
+import { SlotMetricsWriter } from '../runtime/metrics/metrics-writer.js';
 
 /** Marks this thread as a task slot: `execute()` called by a job module's top level is a no-op here. */
 (globalThis as { __stromTaskSlot?: boolean }).__stromTaskSlot = true;
@@ -79,8 +80,10 @@ export default async function runSlot(request: SlotRequest): Promise<SlotResult>
       flushClock: new Int32Array(request.flushClock),
       mode: config.get(RUNTIME_MODE),
       bufferTimeout: config.get(BUFFER_TIMEOUT),
+      metrics: request.metrics,
     };
-    const scheduler = new SlotScheduler(inputGroup, cancelled, graph.edges);
+    const slotMetrics = request.metrics ? new SlotMetricsWriter(request.metrics, request.slot) : undefined;
+    const scheduler = new SlotScheduler(inputGroup, cancelled, graph.edges, slotMetrics);
     for (const deployment of request.tasks) {
       let task: StreamTask;
       const hooks = { cancelled, help: () => scheduler.help(task) };

@@ -28,6 +28,13 @@ export interface ConfigOption<T> {
   /** What a valid value looks like, phrased to follow "expected ..." in error messages. */
   readonly accepted: string;
   /**
+   * The default as documented, when `defaultValue` depends on the machine (e.g. the number of
+   * CPUs); generated docs use it so they are the same everywhere.
+   */
+  readonly documentedDefault?: string;
+  /** The accepted values of an enum option, in their canonical spelling; undefined otherwise. */
+  readonly values?: readonly string[];
+  /**
    * Reads a raw value (text or a typed JS value) into the option's type.
    * @throws TypeError or RangeError describing the problem; `Configuration` wraps it.
    */
@@ -44,6 +51,8 @@ export interface ConfigOptionSpec<T> {
   defaultValue: T;
   description: string;
   accepted: string;
+  /** See {@link ConfigOption.documentedDefault}. */
+  documentedDefault?: string;
   validate?: (value: T) => boolean;
 }
 
@@ -102,6 +111,7 @@ function define<T>(
   spec: ConfigOptionSpec<T>,
   parseValue: (raw: unknown) => NonNullable<T>,
   formatValue: (value: NonNullable<T>) => string,
+  values?: readonly string[],
 ): ConfigOption<T> {
   const validate = spec.validate ?? (() => true);
   return Object.freeze({
@@ -110,6 +120,8 @@ function define<T>(
     defaultValue: spec.defaultValue,
     description: spec.description,
     accepted: spec.accepted,
+    ...(spec.documentedDefault !== undefined ? { documentedDefault: spec.documentedDefault } : {}),
+    ...(values ? { values: Object.freeze([...values]) } : {}),
     parse: (raw: unknown): T => parseValue(raw),
     isValid: (value: T): boolean => validate(value),
     format: (value: T): string => (value == null ? String(value) : formatValue(value as NonNullable<T>)),
@@ -152,7 +164,7 @@ export function enumOption<T extends string>(spec: ConfigOptionSpec<T>, values: 
     // An unknown value fails validation below with the option's `accepted` text.
     return (match ?? String(raw)) as T;
   };
-  return define<T>('string', { ...spec, validate: (v) => values.includes(v) && (spec.validate?.(v) ?? true) }, parse as (raw: unknown) => NonNullable<T>, (v) => v);
+  return define<T>('string', { ...spec, validate: (v) => values.includes(v) && (spec.validate?.(v) ?? true) }, parse as (raw: unknown) => NonNullable<T>, (v) => v, values);
 }
 
 /** Declares a string option. */

@@ -41,6 +41,7 @@ export const DEFAULT_PARALLELISM: ConfigOption<number> = integerOption({
 export const NUMBER_OF_TASK_SLOTS: ConfigOption<number> = integerOption({
   key: 'taskmanager.numberOfTaskSlots',
   defaultValue: Math.max(1, availableParallelism()),
+  documentedDefault: 'number of CPUs',
   description: 'Task slots (worker threads) of the TaskManager. Default: the number of CPUs (Flink: 1).',
   accepted: 'expected an integer from 1 to 1024',
   validate: (v) => v >= 1 && v <= 1024,

@@ -5,8 +5,9 @@
  * key, the value and what is accepted. `get` returns the typed value or the option's default.
  *
  * Designed for layering: each source (defaults < config file < environment < command line <
- * code) builds its own `Configuration` with an `origin` label used in error messages, and
- * `merge` stacks them. Nested objects (as a YAML config file yields) are flattened to dotted
+ * code) builds its own `Configuration` with an `origin` label used in error messages and kept per
+ * value (`origin()`), and `merge` stacks them (see `config-loader.ts`). Nested objects (as a
+ * YAML config file yields) are flattened to dotted
  * keys by `from`.
  *
  * Depends on: config-option(s), nearest-key, ../errors.
@@ -28,6 +29,8 @@ export class Configuration {
   readonly #values = new Map<string, unknown>();
   /** The declaration each set key was parsed with (formats values in `toObject`). */
   readonly #options = new Map<string, ConfigOption<unknown>>();
+  /** Where each set value came from (`strom.yaml:3`, `-D`, ...), when the setter said so. */
+  readonly #origins = new Map<string, string>();
 
   /**
    * Builds a configuration from a plain object of key -> value. Keys may be dotted
@@ -55,7 +58,20 @@ export class Configuration {
     const option = typeof keyOrOption === 'string' ? lookup(keyOrOption, origin) : keyOrOption;
     this.#values.set(option.key, parseAndValidate(option, value, origin));
     this.#options.set(option.key, option as ConfigOption<unknown>);
+    if (origin === undefined) this.#origins.delete(option.key);
+    else this.#origins.set(option.key, origin);
     return this;
+  }
+
+  /**
+   * Where the value of `option` came from: the origin given when it was set (a file path and
+   * line, `STROM_PROPERTIES`, `-D`, ...), `code` when it was set without one, `default` when it
+   * was not set.
+   */
+  origin(option: ConfigOption<unknown> | string): string {
+    const key = typeof option === 'string' ? option : option.key;
+    if (!this.#values.has(key)) return 'default';
+    return this.#origins.get(key) ?? 'code';
   }
 
   /** The value set for `option`, else its default. */
@@ -76,6 +92,7 @@ export class Configuration {
   /** Removes an explicitly set value; `get` returns the default again. Returns whether it was set. */
   unset(option: ConfigOption<unknown>): boolean {
     this.#options.delete(option.key);
+    this.#origins.delete(option.key);
     return this.#values.delete(option.key);
   }
 
@@ -93,6 +110,11 @@ export class Configuration {
     for (const source of [this, other]) {
       for (const [k, v] of source.#values) merged.#values.set(k, v);
       for (const [k, o] of source.#options) merged.#options.set(k, o);
+      for (const k of source.#values.keys()) {
+        const origin = source.#origins.get(k);
+        if (origin === undefined) merged.#origins.delete(k);
+        else merged.#origins.set(k, origin);
+      }
     }
     return merged;
   }

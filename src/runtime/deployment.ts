@@ -23,6 +23,11 @@ export interface SlotRequest {
   managedMemory: SharedArrayBuffer;
   flushClock: SharedArrayBuffer;
   control: SharedArrayBuffer;
+  /**
+   * The job's metrics memory (runtime/metrics/metrics-layout.ts): the slot writes its block
+   * `slot` and each task its block `metricsBlock`. Undefined when metrics are off.
+   */
+  metrics: SharedArrayBuffer | undefined;
   /** The rings feeding this slot's tasks, or undefined when only sources run here. */
   inputGroup: SharedArrayBuffer | undefined;
   tasks: TaskDeployment[];
@@ -45,6 +50,8 @@ export interface TaskDeployment {
   outputs: OutputDeployment[];
   /** For a collect sink: where its records go to the main thread. */
   collect: CollectDeployment | undefined;
+  /** This subtask's block in the job's metrics memory (-1: none). */
+  metricsBlock: number;
 }
 
 /** One output edge of a subtask: a writer over one local pool. */

@@ -242,3 +242,20 @@ describe('nearestKey', () => {
     assert.equal(nearestKey('xyz', ['pipeline.max-parallelism']), undefined);
   });
 });
+
+describe('Configuration origins', () => {
+  it('remembers where each value came from, through merge and unset', () => {
+    const a = new Configuration().set(MEMORY_SEGMENT_SIZE, '8kb', 'strom.yaml:2').set(BUFFER_TIMEOUT, 5);
+    assert.equal(a.origin(MEMORY_SEGMENT_SIZE), 'strom.yaml:2');
+    assert.equal(a.origin(BUFFER_TIMEOUT), 'code');
+    assert.equal(a.origin(MAX_PARALLELISM), 'default');
+    const b = new Configuration().set(BUFFER_TIMEOUT, '1 s', '-D');
+    const merged = a.merge(b);
+    assert.equal(merged.origin(BUFFER_TIMEOUT), '-D');
+    assert.equal(merged.origin('taskmanager.memory.segment-size'), 'strom.yaml:2');
+    assert.equal(a.merge(new Configuration().set(MEMORY_SEGMENT_SIZE, '16kb')).origin(MEMORY_SEGMENT_SIZE), 'code');
+    merged.unset(MEMORY_SEGMENT_SIZE);
+    assert.equal(merged.origin(MEMORY_SEGMENT_SIZE), 'default');
+    assert.equal(Configuration.from({ 'parallelism.default': 2 }, { origin: 'env' }).origin('parallelism.default'), 'env');
+  });
+});

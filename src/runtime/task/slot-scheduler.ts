@@ -11,6 +11,8 @@
 import { StromError } from '../../errors.js';
 import type { ChannelGroup } from '../../io/channel-group.js';
 import { StepResult, type StreamTask } from './stream-task.js';
+import { nowMs } from '../metrics/metrics-layout.js';
+import type { SlotMetricsWriter } from '../metrics/metrics-writer.js';
 
 /** Records one task may process per turn. */
 const STEP_BUDGET = 4096;
@@ -18,6 +20,8 @@ const STEP_BUDGET = 4096;
 const IDLE_WAIT_MS = 20;
 /** Busy time after which the loop yields to the event loop (async sources, timers, messages). */
 const YIELD_EVERY_MS = 20;
+/** How often the loop samples the thread's heap into the slot's metrics block. */
+const HEAP_SAMPLE_MS = 200;
 
 export class SlotScheduler {
   private readonly tasks: StreamTask[] = [];
@@ -34,6 +38,8 @@ export class SlotScheduler {
     private readonly cancelled: () => boolean,
     /** The job's edges (StreamGraph node ids), to tell which tasks are downstream of which. */
     private readonly edges: readonly { source: number; target: number }[],
+    /** The slot's metrics block (heap of this thread), or undefined when metrics are off. */
+    private readonly slotMetrics?: SlotMetricsWriter,
   ) {}
 
   add(task: StreamTask): void {
@@ -43,12 +49,18 @@ export class SlotScheduler {
   /** Runs every task to its end; throws the first failure (with the task attached). */
   async run(): Promise<void> {
     let lastYield = performance.now();
+    let lastHeapSample = lastYield;
+    this.slotMetrics?.sampleHeap(nowMs());
     for (;;) {
       if (this.failure) throw this.failure;
       if (this.cancelled()) throw new StromError('ERR_CANCELLED', 'The job was cancelled');
       const round = this.round(undefined);
       if (round.finished === this.tasks.length) return;
       const now = performance.now();
+      if (this.slotMetrics && now - lastHeapSample >= HEAP_SAMPLE_MS) {
+        lastHeapSample = now;
+        this.slotMetrics.sampleHeap(nowMs());
+      }
       if (round.progressed) {
         if (now - lastYield > YIELD_EVERY_MS) {
           await new Promise((resolve) => setImmediate(resolve));

@@ -36,6 +36,8 @@ import { FrameDecoder } from './frame-decoder.js';
 import { NativeCombiner } from './native-combiner.js';
 import { keySelectorOf } from './key-selector.js';
 import { chainOperator, type Push } from './operator-chain.js';
+import { nowMs } from '../metrics/metrics-layout.js';
+import { TaskMetricsWriter, type TaskCounters } from '../metrics/metrics-writer.js';
 
 /** What a step did. */
 export const StepResult = { PROGRESS: 0, IDLE: 1, WAITING: 2, FINISHED: 3 } as const;
@@ -51,7 +53,12 @@ export interface TaskContext {
   flushClock: Int32Array;
   mode: 'STREAMING' | 'BATCH';
   bufferTimeout: number;
+  /** The job's metrics memory (metrics-layout.ts), or undefined when metrics are off. */
+  metrics?: SharedArrayBuffer | undefined;
 }
+
+/** How often (ms) a task samples its keyed state's size and its native operator's counters. */
+const STATE_SAMPLE_MS = 100;
 
 /** A slice of framed records counts as this many records against a step's budget. */
 const SLICE_WEIGHT = 256;
@@ -85,11 +92,20 @@ export class StreamTask {
   private phase: 'running' | 'closing' | 'finished' = 'running';
   private readonly startedAt = performance.now();
   private finishedAt = 0;
+  /** This subtask's metrics block, or undefined when metrics are off. */
+  private readonly metricsWriter: TaskMetricsWriter | undefined;
+  /** The counters published at the end of each step (one object, filled in place). */
+  private readonly counters: TaskCounters = { numRecordsIn: 0, numRecordsOut: 0, numBytesIn: 0, numBytesOut: 0, backPressuredNs: 0 };
+  private lastStateSample = 0;
+  /** Native recordsIn as last sampled (a native call, so sampled with the state, not every step). */
+  private sampledNativeRecordsIn = 0;
 
   constructor(deployment: TaskDeployment, context: TaskContext, hooks: WaitHooks) {
     this.deployment = deployment;
     this.name = deployment.name;
     this.pool = context.pool;
+    this.metricsWriter = context.metrics && deployment.metricsBlock >= 0 ? new TaskMetricsWriter(context.metrics, deployment.metricsBlock) : undefined;
+    this.metricsWriter?.start();
     const { graph } = context;
     this.nodes = deployment.nodeIds.map((id) => graph.nodes[id]!);
     const head = this.nodes[0]!;
@@ -240,8 +256,71 @@ export class StreamTask {
     return this.source !== undefined || this.reader!.hasInput();
   }
 
-  /** Processes up to about `budget` records. Never blocks, except inside a back-pressured write. */
+  /**
+   * Processes up to about `budget` records. Never blocks, except inside a back-pressured write.
+   * With metrics on, publishes the task's counters to its metrics block after the step, and
+   * keeps its idle time: a step that finds no input (IDLE, or WAITING on an async source) opens
+   * an idle period, the next step that has work closes it at its start.
+   */
   step(budget: number): StepResult {
+    const m = this.metricsWriter;
+    if (m === undefined || this.phase === 'finished') return this.runStep(budget);
+    const start = m.idling ? nowMs() : 0;
+    const result = this.runStep(budget);
+    const now = nowMs();
+    if (result === StepResult.IDLE || (result === StepResult.WAITING && this.waitingOnSource)) m.idle(start || now);
+    else if (start !== 0) m.active(start);
+    if (result === StepResult.FINISHED) {
+      this.fillCounters(true);
+      m.finish(this.counters, false);
+    } else {
+      const sample = now - this.lastStateSample >= STATE_SAMPLE_MS;
+      if (sample) this.lastStateSample = now;
+      this.fillCounters(sample);
+      m.publish(this.counters, now);
+    }
+    return result;
+  }
+
+  /** True while the task waits on its async source (no input: idle), not on its sink (busy). */
+  private get waitingOnSource(): boolean {
+    return this.source !== undefined && this.waitingOn !== undefined && this.waitingOn === this.source.ready;
+  }
+
+  /** Fills `counters` without allocating; with `sample`, also reads native counters and publishes the state size. */
+  private fillCounters(sample: boolean): void {
+    const c = this.counters;
+    let out = 0;
+    let bytesOut = 0;
+    let waitedNs = 0;
+    for (let i = 0; i < this.writers.length; i++) {
+      const writer = this.writers[i]!;
+      out += writer.numRecordsOut;
+      bytesOut += writer.numBytesOut;
+      waitedNs += writer.waits.backPressuredNs;
+    }
+    if (this.sink) out += this.sink.written;
+    if (sample) {
+      const stats = this.native ? (this.nativeClosed ? undefined : this.native.stats()) : this.keyed?.stats();
+      if (stats) {
+        if (this.native) this.sampledNativeRecordsIn = stats.recordsIn;
+        this.metricsWriter!.publishState(stats.memoryBytes, stats.keys);
+      }
+    }
+    c.numRecordsIn = this.source
+      ? this.recordsFromSource
+      : this.native
+        ? this.nativeClosed
+          ? this.nativeRecordsIn
+          : this.sampledNativeRecordsIn
+        : (this.reader?.numRecordsIn ?? 0);
+    c.numRecordsOut = out;
+    c.numBytesIn = this.reader?.numBytesIn ?? this.source?.bytesRead ?? 0;
+    c.numBytesOut = bytesOut;
+    c.backPressuredNs = waitedNs;
+  }
+
+  private runStep(budget: number): StepResult {
     if (this.phase === 'finished') return StepResult.FINISHED;
     if (this.waitingOn) return StepResult.WAITING;
     if (this.phase === 'closing') return this.finish();
@@ -327,6 +406,14 @@ export class StreamTask {
     if (this.phase === 'finished') return;
     this.phase = 'finished';
     this.finishedAt = performance.now();
+    if (this.metricsWriter) {
+      try {
+        this.fillCounters(false);
+        this.metricsWriter.finish(this.counters, true);
+      } catch {
+        /* metrics are best effort on teardown */
+      }
+    }
     try {
       this.reader?.releaseAll();
     } catch {
@@ -340,7 +427,9 @@ export class StreamTask {
 
   private closeNative(): void {
     if (!this.native || this.nativeClosed) return;
-    this.nativeRecordsIn = this.native.stats().recordsIn;
+    const stats = this.native.stats();
+    this.nativeRecordsIn = stats.recordsIn;
+    this.metricsWriter?.publishState(stats.memoryBytes, stats.keys);
     this.nativeClosed = true;
     this.native.close();
   }

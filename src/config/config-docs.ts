@@ -1,0 +1,77 @@
+/**
+ * Renders `docs/configuration.md` from the option declarations, so the documentation cannot
+ * drift from the code: `npm run docs:config` writes it, and a test fails when the committed
+ * file differs from what this module renders.
+ *
+ * Depends on: config-option(s), memory-size, duration.
+ */
+
+import type { ConfigOption } from './config-option.js';
+import { ALL_CONFIG_OPTIONS } from './config-options.js';
+import { DURATION_UNITS_DESCRIPTION } from './duration.js';
+import { MEMORY_UNITS_DESCRIPTION } from './memory-size.js';
+
+/** The type column: `memory`, `duration`, ..., or the values of an enum. */
+export function describeOptionType(option: ConfigOption<unknown>): string {
+  if (option.values) return `enum (${option.values.join(', ')})`;
+  return option.type;
+}
+
+/** The default as documented: machine-independent text, `(none)` for optional options. */
+export function describeOptionDefault(option: ConfigOption<unknown>): string {
+  if (option.documentedDefault !== undefined) return option.documentedDefault;
+  if (option.defaultValue === undefined) return '(none)';
+  return `\`${option.format(option.defaultValue)}\``;
+}
+
+const cell = (text: string): string => text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+
+/** The whole of `docs/configuration.md`. */
+export function renderConfigurationDocs(options: ReadonlyArray<ConfigOption<unknown>> = ALL_CONFIG_OPTIONS): string {
+  const sorted = [...options].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  const rows = sorted.map((o) => {
+    const accepts = o.accepted.replace(/^expected /, '');
+    return `| \`${o.key}\` | ${cell(describeOptionType(o))} | ${cell(describeOptionDefault(o))} | ${cell(o.description)} Accepts ${cell(accepts)}. |`;
+  });
+  return `<!-- Generated from src/config/config-options.ts by \`npm run docs:config\`; do not edit by hand. -->
+
+# Configuration
+
+strom reads Apache Flink's configuration keys where Flink has them. \`strom config\` prints the
+effective value of every key below and where it came from.
+
+## Sources, later ones winning
+
+1. **defaults** (the table below);
+2. **a config file**: \`--config path\` (\`.json\` is read as JSON, anything else as YAML), or
+   else \`strom.yaml\`, \`strom.yml\` or \`strom.json\` in the directory named by \`STROM_CONF_DIR\`
+   (Flink's \`FLINK_CONF_DIR\`). No file is read implicitly otherwise;
+3. **the environment variable \`STROM_PROPERTIES\`**: newline-separated \`key: value\` lines (Flink's
+   \`FLINK_PROPERTIES\`). There are no per-key environment variables;
+4. **dynamic properties**: \`-D key=value\`, then the CLI's \`--parallelism\` / \`--mode\`;
+5. **options passed in code**: \`loadConfiguration({ file, env, dynamic, code })\` builds this
+   layered configuration from code (\`execute(job, { config })\` alone uses defaults and \`config\`).
+
+Files take flat Flink keys (\`taskmanager.numberOfTaskSlots: 4\`), nested maps as in Flink 2's
+\`config.yaml\` (\`taskmanager: { numberOfTaskSlots: 4 }\`), or both; JSON likewise.
+
+## Value formats
+
+- **memory**: a whole number and an optional unit, case-insensitive, spaces allowed (\`32kb\`,
+  \`64 mb\`, \`1g\`); no unit means bytes; units are binary (1kb = 1024 bytes):
+  ${MEMORY_UNITS_DESCRIPTION}.
+- **duration**: a whole number and an optional unit (\`100 ms\`, \`1 s\`, \`1min\`); no unit means
+  milliseconds. ${DURATION_UNITS_DESCRIPTION}.
+- **enum**: case-insensitive (\`batch\` = \`BATCH\`). **boolean**: \`true\` / \`false\`.
+
+An unknown key fails with the nearest known key; a bad value names the key, the value, what is
+accepted and the source (file and line, \`STROM_PROPERTIES\`, \`-D\`, code). Combinations are
+checked before a job starts (network memory bounds, slots, buffers).
+
+## Keys
+
+| key | type | default | meaning |
+| --- | --- | --- | --- |
+${rows.join('\n')}
+`;
+}
