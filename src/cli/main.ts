@@ -12,12 +12,16 @@
  *
  * Exit codes: 0 success, 1 the job failed, 2 bad usage or configuration.
  */
+import { statSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { isJobDefinition, type JobDefinition } from '../api/define-job.js';
-import { execute, executeAndCollect } from '../client/execute.js';
+import { executeAndCollect } from '../client/execute.js';
+import type { JobExecutionResult } from '../client/job-run.js';
+import { submit } from '../client/submit.js';
 import { explain } from '../client/plan-job.js';
 import type { ConfigEntry } from '../config/config-file.js';
 import { loadConfiguration } from '../config/config-loader.js';
@@ -26,6 +30,7 @@ import { DEFAULT_PARALLELISM, RUNTIME_MODE } from '../config/config-options.js';
 import { resolveNetworkMemory } from '../config/network-memory-config.js';
 import { StromError } from '../errors.js';
 import { effectiveConfiguration, formatEffectiveConfiguration } from './config-command.js';
+import { showStatus, summaryLines } from './status-view.js';
 
 const require = createRequire(import.meta.url);
 const { version } = require('../../../package.json') as { version: string };
@@ -46,12 +51,42 @@ Options:
   -c, --config FILE         a strom.yaml / strom.json file (default: $STROM_CONF_DIR/strom.yaml if set)
       --json                (config) print JSON instead of a table
   -o, --output PATH         (wordcount) write the counts to PATH instead of printing the top words
-  -h, --help                this help
+  -q, --quiet               (run, wordcount) no live status view and no summary
+      --metrics-json FILE   (run, wordcount) write the final metrics of every subtask to FILE
+      --metrics-port PORT   (run, wordcount) serve Prometheus metrics on 127.0.0.1:PORT while the job runs
+  -h, --help                this help (also: strom <command> --help)
 
 Job params after "--" are passed to the job as { key: value } from "--key value" pairs.
 Configuration, later winning: defaults < --config file < STROM_PROPERTIES ("key: value" lines)
 < -D < --parallelism/--mode. Keys and formats: docs/configuration.md.
 `;
+
+const COMMAND_HELP: Record<string, string> = {
+  run: `Usage: strom run <job-module> [-p N] [-m streaming|batch] [-D key=value ...] [-c file] [-q]
+                 [--metrics-json FILE] [--metrics-port PORT] [-- --key value ...]
+
+Runs a job module (.js, .mjs or .ts) whose default export is defineJob((env, params) => ...).
+While it runs, a status view on stderr shows each task's records/s, back-pressure and buffers
+(a refreshing table on a terminal, log lines otherwise); a summary follows at the end.
+Exit code 0 on success, 1 when the job fails, 2 for bad usage or configuration.
+`,
+  wordcount: `Usage: strom wordcount [input] [-o path] [-p N] [-m streaming|batch] [-D key=value ...] [-q]
+
+Flink's WordCount: lower-cases each line, splits on non-word characters and counts the words.
+Without input it counts an embedded text; without -o it prints the top words and a summary.
+Runs in BATCH mode unless -m or the configuration says otherwise.
+`,
+  explain: `Usage: strom explain <job-module> [-p N] [-D key=value ...] [-c file] [-- --key value ...]
+
+Prints the job's plan without running it: tasks, chains, parallelism, partitioners, slots,
+key groups and network buffers.
+`,
+  config: `Usage: strom config [-c file] [-D key=value ...] [--json]
+
+Prints every configuration key with its effective value and where it came from
+(default, file, STROM_PROPERTIES, -D). Keys and formats: docs/configuration.md.
+`,
+};
 
 class UsageError extends Error {}
 
@@ -107,6 +142,9 @@ function parse(argv: string[]) {
       config: { type: 'string', short: 'c' },
       json: { type: 'boolean' },
       output: { type: 'string', short: 'o' },
+      quiet: { type: 'boolean', short: 'q' },
+      'metrics-json': { type: 'string' },
+      'metrics-port': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -117,7 +155,7 @@ async function run(argv: string[]): Promise<number> {
   const { values, positionals, params } = parse(argv);
   const command = positionals[0] ?? 'help';
   if (values.help || command === 'help') {
-    process.stdout.write(HELP);
+    process.stdout.write(COMMAND_HELP[command] ?? HELP);
     return 0;
   }
   switch (command) {
@@ -128,9 +166,7 @@ async function run(argv: string[]): Promise<number> {
       const path = positionals[1];
       if (!path) throw new UsageError('strom run needs a job module: strom run my-job.js');
       const { job, module } = await loadJob(path);
-      const result = await execute(job, { config: configuration(values), params, module });
-      const records = result.tasks.reduce((n, t) => n + (t.numRecordsIn ?? 0), 0);
-      process.stderr.write(`Job '${result.jobName}' finished in ${result.durationMs.toFixed(0)} ms (${result.tasks.length} subtasks, ${records} records in).\n`);
+      await runWithStatus(job, { config: configuration(values), params, module }, values);
       return 0;
     }
     case 'explain': {
@@ -163,7 +199,8 @@ async function wordCount(input: string | undefined, values: ReturnType<typeof pa
   if (input) params.input = resolve(input);
   if (values.output) {
     params.output = resolve(values.output);
-    const result = await execute(job, { config, params, module });
+    const inputBytes = input ? statSync(params.input!).size : undefined;
+    const result = await runWithStatus(job, { config, params, module }, values, inputBytes);
     process.stdout.write(`Wrote the counts to ${params.output} in ${result.durationMs.toFixed(0)} ms.\n`);
     return 0;
   }
@@ -173,6 +210,7 @@ async function wordCount(input: string | undefined, values: ReturnType<typeof pa
   const collected = executeAndCollect<[string, number]>(job, { config, params, module });
   for await (const [word, count] of collected) counts.set(word, Math.max(count, counts.get(word) ?? 0));
   const result = await collected.result;
+  await writeMetricsJson(values['metrics-json'], result);
   const top = [...counts].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).slice(0, 10);
   const total = [...counts.values()].reduce((a, b) => a + b, 0);
   process.stdout.write(`Top words${input ? ` in ${input}` : ' (embedded text)'}:\n`);
@@ -182,6 +220,36 @@ async function wordCount(input: string | undefined, values: ReturnType<typeof pa
       `(parallelism ${config.get(DEFAULT_PARALLELISM)}, ${result.slots} task slots).\n`,
   );
   return 0;
+}
+
+/** Runs a job with the live status view (unless --quiet), then prints the summary and writes --metrics-json. */
+async function runWithStatus(
+  job: JobDefinition,
+  options: { config: Configuration; params: Record<string, string>; module: string },
+  values: ReturnType<typeof parse>['values'],
+  inputBytes?: number,
+): Promise<JobExecutionResult> {
+  const port = values['metrics-port'];
+  if (port !== undefined && !/^\d+$/.test(port)) throw new UsageError(`--metrics-port expects a port number, got '${port}'`);
+  const client = submit(job, { ...options, metricsPort: port === undefined ? undefined : Number(port) });
+  if (client.metricsUrl) {
+    client.metricsUrl.then((url) => process.stderr.write(`Prometheus metrics at ${url}\n`)).catch(() => {});
+  }
+  const stop = values.quiet ? () => {} : showStatus(client, { stream: process.stderr, inputBytes });
+  let result: JobExecutionResult;
+  try {
+    result = await client.result;
+  } finally {
+    stop();
+  }
+  if (!values.quiet) process.stderr.write(`${summaryLines(result).join('\n')}\n`);
+  await writeMetricsJson(values['metrics-json'], result);
+  return result;
+}
+
+async function writeMetricsJson(path: string | undefined, result: JobExecutionResult): Promise<void> {
+  if (!path) return;
+  await writeFile(path, `${JSON.stringify({ jobName: result.jobName, durationMs: result.durationMs, tasks: result.tasks, metrics: result.metrics, networkSegments: result.networkSegments }, null, 2)}\n`);
 }
 
 export async function main(argv: string[]): Promise<number> {
