@@ -68,6 +68,22 @@ export const OPERATOR_CHAINING: ConfigOption<boolean> = booleanOption({
 });
 
 /**
+ * `restart-strategy.type`: reserved. Flink restarts failed jobs (fixed-delay, failure-rate,
+ * exponential-delay); strom does not restart yet, so only `none` is accepted, and a job fails on
+ * its first error. Declared now so configurations written for Flink get a clear answer.
+ */
+export const RESTART_STRATEGY: ConfigOption<'none'> = enumOption<'none'>(
+  {
+    key: 'restart-strategy.type',
+    defaultValue: 'none',
+    description:
+      "Reserved: strom does not restart failed jobs yet, so only 'none' is accepted (Flink also offers fixed-delay, failure-rate and exponential-delay).",
+    accepted: "expected 'none' (restart strategies are not implemented yet)",
+  },
+  ['none'],
+);
+
+/**
  * `taskmanager.memory.segment-size`: size of one memory segment (network buffer), in bytes.
  * Default `32kb`. Must be a power of two between 64 bytes and 16 MiB. Flink requires at least
  * 4 KiB; strom accepts down to 64 bytes so tests can force records to span segments.
@@ -247,6 +263,7 @@ export const ALL_CONFIG_OPTIONS: ReadonlyArray<ConfigOption<unknown>> = Object.f
   NUMBER_OF_TASK_SLOTS,
   RUNTIME_MODE,
   OPERATOR_CHAINING,
+  RESTART_STRATEGY,
 ] as ConfigOption<unknown>[]);
 
 const OPTIONS_BY_KEY: ReadonlyMap<string, ConfigOption<unknown>> = new Map(ALL_CONFIG_OPTIONS.map((o) => [o.key, o]));
