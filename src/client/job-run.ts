@@ -85,6 +85,9 @@ export interface CollectReader {
 /** One slot's channel group is sized for its inputs; rings hold this many entries at least. */
 const MIN_RING_CAPACITY = 16;
 
+/** How long tasks get to stop after a failure or cancel before their worker threads are terminated. */
+const STOP_GRACE_MS = 2000;
+
 const WORKER_FILE = new URL('./slot-worker.js', import.meta.url).href;
 
 /** True inside a task-slot worker, where a job module's own `execute()` call must not run. */
@@ -108,6 +111,7 @@ export class JobRun {
   private readonly requests: SlotRequest[];
   private piscina: Piscina | undefined;
   private cancelRequested = false;
+  private stopTimer: NodeJS.Timeout | undefined;
   /** The job's metrics memory and its reader; undefined with `metrics: false`. */
   private readonly metricsBuffer: SharedArrayBuffer | undefined;
   private readonly metricsSources: TaskMetricsSource[] = [];
@@ -338,13 +342,25 @@ export class JobRun {
   private stopAll(): void {
     Atomics.store(new Int32Array(this.control), ControlWord.CANCELLED, 1);
     for (const group of this.groups) group.cancel();
+    // A task stuck in user code (an endless loop) never sees the cancel: after a grace period the
+    // workers are terminated, which settles their runs, so a failed or cancelled job never hangs.
+    if (!this.stopTimer) {
+      this.stopTimer = setTimeout(() => void this.terminateWorkers(), STOP_GRACE_MS);
+      this.stopTimer.unref();
+    }
+  }
+
+  private async terminateWorkers(): Promise<void> {
+    const piscina = this.piscina;
+    this.piscina = undefined;
+    await piscina?.destroy();
   }
 
   /** Stops the flusher and the workers, and reclaims every segment. Returns the free segments. */
   private async release(): Promise<number> {
     this.flusher.stop();
-    await this.piscina?.destroy();
-    this.piscina = undefined;
+    clearTimeout(this.stopTimer);
+    await this.terminateWorkers();
     for (const id of this.localPools) this.pool.destroyLocalPool(id, true);
     this.localPools.length = 0;
     return this.pool.stats().availableSegments;

@@ -67,6 +67,21 @@ describe('a user function that throws', () => {
   });
 });
 
+describe('a task stuck in an endless loop', () => {
+  it('does not hang the job: its worker is terminated after the grace period and the real failure is reported', { timeout: 20_000 }, async () => {
+    // Subtask 1/2 spins forever on its first record; subtask 2/2 throws on 1000.
+    const started = performance.now();
+    const error = await execute(failingMap, { params: { failure: 'spin', count: '1000' }, config: { 'parallelism.default': 2 } }).then(
+      () => assert.fail('the job should fail'),
+      (e: unknown) => e,
+    );
+    assert.ok(error instanceof JobExecutionError, String(error));
+    assert.match(error.message, /boom at 1000/);
+    assert.ok(performance.now() - started < 30_000);
+    await assertHealthy();
+  });
+});
+
 describe('a worker thread that dies', () => {
   it('process.exit(3) inside a map rejects with JobExecutionError saying the worker died', async () => {
     const error = await execute(failingMap, { params: { failure: 'exit', at: '777' }, config: { 'parallelism.default': 2 } }).then(
