@@ -142,40 +142,60 @@ export class DataStream<T> {
   }
 }
 
-/** Settings shared by operators and sinks. */
-function configure(node: StreamNode) {
-  return {
-    setParallelism(parallelism: number): void {
-      if (!Number.isInteger(parallelism) || parallelism < 1 || parallelism > 32768) {
-        throw errors.argumentOutOfRange(`parallelism of '${node.name}'`, parallelism, 'expected an integer from 1 to 32768');
-      }
-      if (node.nonParallel && parallelism !== 1) {
-        throw errors.argumentOutOfRange(`parallelism of '${node.name}'`, parallelism, 'this source is not parallel: it runs with parallelism 1');
-      }
-      node.parallelism = parallelism;
-    },
-    setMaxParallelism(maxParallelism: number): void {
-      if (!Number.isInteger(maxParallelism) || maxParallelism < 1 || maxParallelism > 32768) {
-        throw errors.argumentOutOfRange(`max parallelism of '${node.name}'`, maxParallelism, 'expected an integer from 1 to 32768');
-      }
-      node.maxParallelism = maxParallelism;
-    },
-    name(name: string): void {
-      if (typeof name !== 'string' || name.length === 0) throw errors.invalidArgumentType('name', name, 'expected a non-empty string');
-      node.name = name;
-    },
-    uid(uid: string): void {
-      if (typeof uid !== 'string' || uid.length === 0) throw errors.invalidArgumentType('uid', uid, 'expected a non-empty string');
-      node.uid = uid;
-    },
-    slotSharingGroup(group: string): void {
-      if (typeof group !== 'string' || group.length === 0) throw errors.invalidArgumentType('slotSharingGroup', group, 'expected a non-empty string');
-      node.slotSharingGroup = group;
-    },
-  };
+/**
+ * Settings shared by operators and sinks (Flink's SingleOutputStreamOperator and DataStreamSink
+ * setters); defined once below and given to both classes.
+ */
+export interface OperatorSettings {
+  /** The operator's parallelism (1..32768). */
+  setParallelism(parallelism: number): this;
+  /** Display name in plans, metrics and errors. */
+  name(name: string): this;
+  /** A stable id for the operator's state; unique within the job. */
+  uid(uid: string): this;
+  /** Operators of different groups never share a slot. Default `default`. */
+  slotSharingGroup(group: string): this;
+  /** Never chain this operator with others. */
+  disableChaining(): this;
 }
 
+function nonEmpty(what: string, value: unknown): string {
+  if (typeof value !== 'string' || value.length === 0) throw errors.invalidArgumentType(what, value, 'expected a non-empty string');
+  return value;
+}
+
+const OPERATOR_SETTINGS: ThisType<{ readonly node: StreamNode }> & Record<keyof OperatorSettings, (...args: never[]) => unknown> = {
+  setParallelism(parallelism: number) {
+    const node = this.node;
+    if (!Number.isInteger(parallelism) || parallelism < 1 || parallelism > 32768) {
+      throw errors.argumentOutOfRange(`parallelism of '${node.name}'`, parallelism, 'expected an integer from 1 to 32768');
+    }
+    if (node.nonParallel && parallelism !== 1) {
+      throw errors.argumentOutOfRange(`parallelism of '${node.name}'`, parallelism, 'this source is not parallel: it runs with parallelism 1');
+    }
+    node.parallelism = parallelism;
+    return this;
+  },
+  name(name: string) {
+    this.node.name = nonEmpty('name', name);
+    return this;
+  },
+  uid(uid: string) {
+    this.node.uid = nonEmpty('uid', uid);
+    return this;
+  },
+  slotSharingGroup(group: string) {
+    this.node.slotSharingGroup = nonEmpty('slotSharingGroup', group);
+    return this;
+  },
+  disableChaining() {
+    this.node.chaining = 'NEVER';
+    return this;
+  },
+};
+
 /** The stream of one operator, whose settings can still be changed. */
+export interface SingleOutputStreamOperator<T> extends OperatorSettings {}
 export class SingleOutputStreamOperator<T> extends DataStream<T> {
   /** @internal */
   readonly node: StreamNode;
@@ -186,34 +206,12 @@ export class SingleOutputStreamOperator<T> extends DataStream<T> {
     this.node = node;
   }
 
-  /** The operator's parallelism (1..32768). */
-  setParallelism(parallelism: number): this {
-    configure(this.node).setParallelism(parallelism);
-    return this;
-  }
   /** The operator's number of key groups (1..32768, at least its parallelism). */
   setMaxParallelism(maxParallelism: number): this {
-    configure(this.node).setMaxParallelism(maxParallelism);
-    return this;
-  }
-  /** Display name in plans, metrics and errors. */
-  name(name: string): this {
-    configure(this.node).name(name);
-    return this;
-  }
-  /** A stable id for the operator's state; unique within the job. */
-  uid(uid: string): this {
-    configure(this.node).uid(uid);
-    return this;
-  }
-  /** Operators of different groups never share a slot. Default `default`. */
-  slotSharingGroup(group: string): this {
-    configure(this.node).slotSharingGroup(group);
-    return this;
-  }
-  /** Never chain this operator with others. */
-  disableChaining(): this {
-    this.node.chaining = 'NEVER';
+    if (!Number.isInteger(maxParallelism) || maxParallelism < 1 || maxParallelism > 32768) {
+      throw errors.argumentOutOfRange(`max parallelism of '${this.node.name}'`, maxParallelism, 'expected an integer from 1 to 32768');
+    }
+    this.node.maxParallelism = maxParallelism;
     return this;
   }
   /** Start a new chain at this operator (successors may chain to it). */
@@ -235,6 +233,7 @@ export class SingleOutputStreamOperator<T> extends DataStream<T> {
 }
 
 /** The end of a stream; its settings can still be changed. */
+export interface DataStreamSink<T> extends OperatorSettings {}
 export class DataStreamSink<T> {
   /** @internal */
   readonly node: StreamNode;
@@ -244,28 +243,10 @@ export class DataStreamSink<T> {
   constructor(node: StreamNode) {
     this.node = node;
   }
-
-  setParallelism(parallelism: number): this {
-    configure(this.node).setParallelism(parallelism);
-    return this;
-  }
-  name(name: string): this {
-    configure(this.node).name(name);
-    return this;
-  }
-  uid(uid: string): this {
-    configure(this.node).uid(uid);
-    return this;
-  }
-  slotSharingGroup(group: string): this {
-    configure(this.node).slotSharingGroup(group);
-    return this;
-  }
-  disableChaining(): this {
-    this.node.chaining = 'NEVER';
-    return this;
-  }
 }
+
+Object.assign(SingleOutputStreamOperator.prototype, OPERATOR_SETTINGS);
+Object.assign(DataStreamSink.prototype, OPERATOR_SETTINGS);
 
 /** A stream partitioned by key: the rolling aggregations and reduce. */
 export class KeyedStream<T, K = unknown> extends DataStream<T> {
