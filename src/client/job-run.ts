@@ -35,7 +35,10 @@ import { Types } from '../types/type-information.js';
 export interface ExecuteOptions {
   /** Job parameters (what the CLI passes after `--`). */
   params?: Record<string, string>;
-  /** Configuration (Flink keys), on top of the defaults. */
+  /**
+   * Configuration (Flink keys). A plain object is applied over the defaults, the config file in
+   * `$STROM_CONF_DIR` and `STROM_PROPERTIES`; a Configuration is used exactly as given.
+   */
   config?: Record<string, unknown> | Configuration;
   /** Cancels the job (e.g. an unbounded one). The run then rejects with JobCancelledError. */
   signal?: AbortSignal;

@@ -5,6 +5,7 @@
  */
 import type { JobDefinition } from '../api/define-job.js';
 import { StreamExecutionEnvironment } from '../api/stream-execution-environment.js';
+import { loadConfiguration } from '../config/config-loader.js';
 import { Configuration } from '../config/configuration.js';
 import { DEFAULT_PARALLELISM, MAX_PARALLELISM, NUMBER_OF_TASK_SLOTS, OPERATOR_CHAINING } from '../config/config-options.js';
 import { resolveNetworkMemory } from '../config/network-memory-config.js';
@@ -26,7 +27,9 @@ export function planJob(
   config: Record<string, unknown> | Configuration = {},
   params: Record<string, string> = {},
 ): PlannedJob {
-  const configuration = config instanceof Configuration ? config : Configuration.from(config);
+  // A plain object is the "code" layer over the config file ($STROM_CONF_DIR) and
+  // STROM_PROPERTIES, as Flink's environment reads FLINK_CONF_DIR; a Configuration is used as is.
+  const configuration = config instanceof Configuration ? config : loadConfiguration({ code: config });
   const env = new StreamExecutionEnvironment(configuration);
   const jobName = job.build(env, params as never) ?? 'strom job';
   const graph = env.getStreamGraph(jobName);

@@ -1,0 +1,27 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { defineJob } from '../../src/api/define-job.js';
+import { planJob } from '../../src/client/plan-job.js';
+import { Configuration } from '../../src/config/configuration.js';
+
+const job = defineJob((env) => {
+  env.fromSequence(1, 10).map((x: number) => x).print();
+});
+
+test('a plain config object applies over STROM_PROPERTIES, as code over the environment', () => {
+  const saved = process.env.STROM_PROPERTIES;
+  process.env.STROM_PROPERTIES = 'parallelism.default: 2\npipeline.max-parallelism: 64';
+  try {
+    const fromEnv = planJob(job, {});
+    assert.equal(fromEnv.plan.vertices[0]!.vertex.parallelism, 2);
+    assert.equal(fromEnv.config.origin('parallelism.default'), 'STROM_PROPERTIES:1');
+    const fromCode = planJob(job, { 'parallelism.default': 1 });
+    assert.equal(fromCode.plan.vertices[0]!.vertex.parallelism, 1, 'code wins over the environment');
+    assert.equal(fromCode.plan.vertices[0]!.vertex.maxParallelism, 64, 'the environment still fills in the rest');
+    const exact = planJob(job, new Configuration());
+    assert.equal(exact.plan.vertices[0]!.vertex.parallelism, 1, 'a Configuration is used exactly as given');
+  } finally {
+    if (saved === undefined) delete process.env.STROM_PROPERTIES;
+    else process.env.STROM_PROPERTIES = saved;
+  }
+});
