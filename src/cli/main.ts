@@ -208,7 +208,12 @@ async function wordCount(input: string | undefined, values: ReturnType<typeof pa
   const started = performance.now();
   const counts = new Map<string, number>();
   const collected = executeAndCollect<[string, number]>(job, { config, params, module });
-  for await (const [word, count] of collected) counts.set(word, Math.max(count, counts.get(word) ?? 0));
+  const stop = values.quiet ? () => {} : showStatus(collected.client, { stream: process.stderr, inputBytes: input ? statSync(params.input!).size : undefined });
+  try {
+    for await (const [word, count] of collected) counts.set(word, Math.max(count, counts.get(word) ?? 0));
+  } finally {
+    stop();
+  }
   const result = await collected.result;
   await writeMetricsJson(values['metrics-json'], result);
   const top = [...counts].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).slice(0, 10);

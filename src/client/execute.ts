@@ -9,7 +9,7 @@
 import { errors, JobCancelledError } from '../errors.js';
 import { ReadStatus, RecordReader } from '../io/record-reader.js';
 import { inTaskSlot, JobRun, type ExecuteOptions, type JobExecutionResult } from './job-run.js';
-import { submit } from './submit.js';
+import { JobClient, submit } from './submit.js';
 import type { JobDefinition } from '../api/define-job.js';
 
 export type { ExecuteOptions, JobExecutionResult } from './job-run.js';
@@ -22,6 +22,8 @@ export async function execute(job: JobDefinition, options: ExecuteOptions = {}):
 
 /** The records of a job's collect() sinks, as they arrive, plus the job's result. */
 export interface CollectedJob<T> extends AsyncIterable<T> {
+  /** The running job: live metrics (`metrics()`, `snapshots()`, 'metrics' events) while it runs. */
+  readonly client: JobClient;
   /** Settles when the job ends (after the iterator was read to its end or closed). */
   readonly result: Promise<JobExecutionResult>;
   /** Cancels the job; the iterator then ends. */
@@ -41,7 +43,8 @@ export function executeAndCollect<T = unknown>(job: JobDefinition, options: Exec
   let drained!: () => void;
   const collected = new Promise<void>((resolve) => (drained = resolve));
   let closedEarly = false;
-  const result = run.run(collected).catch((error: unknown) => {
+  const client = new JobClient(run, options, collected);
+  const result = client.result.catch((error: unknown) => {
     if (closedEarly && error instanceof JobCancelledError) return undefined as unknown as JobExecutionResult;
     throw error;
   });
@@ -89,6 +92,7 @@ export function executeAndCollect<T = unknown>(job: JobDefinition, options: Exec
   }
 
   return {
+    client,
     [Symbol.asyncIterator]: () => iterate(),
     result: result as Promise<JobExecutionResult>,
     cancel: () => {

@@ -42,8 +42,11 @@ export class JobClient extends EventEmitter<JobClientEvents> {
   #timer: NodeJS.Timeout | undefined;
   readonly #intervalMs: number;
 
-  /** @internal use `submit()`. */
-  constructor(run: JobRun, options: SubmitOptions) {
+  /**
+   * @internal use `submit()` (or `executeAndCollect()`, which passes `collected`: the promise
+   * that settles once the main thread has read the collect() sinks to their end).
+   */
+  constructor(run: JobRun, options: SubmitOptions, collected?: Promise<unknown>) {
     super();
     this.#run = run;
     this.jobName = run.jobName;
@@ -76,7 +79,7 @@ export class JobClient extends EventEmitter<JobClientEvents> {
       // The endpoint listens before the job starts, so a scrape never misses its beginning.
       const server = exporter ? await exporter : undefined;
       try {
-        return await run.run();
+        return await run.run(collected);
       } finally {
         this.#ended = true;
         if (this.#timer) clearInterval(this.#timer);
