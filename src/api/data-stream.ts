@@ -113,7 +113,7 @@ export class DataStream<T> {
   }
   /** Sends the records back to the caller of `executeAndCollect()`, as an async iterator. */
   collect(): DataStreamSink<T> {
-    return this.sink('Collect', { kind: 'collect', id: 0 });
+    return this.sink('Collect', { kind: 'collect' });
   }
   /** A custom sink: `factory` is called once per sink subtask. */
   addSink(factory: Extract<SinkSpec, { kind: 'custom' }>['factory'], name = 'Unnamed'): DataStreamSink<T> {

@@ -22,7 +22,7 @@ import { ChannelGroup } from '../io/channel-group.js';
 import { OutputFlusher } from '../io/output-flusher.js';
 import { ManagedMemory } from '../memory/managed-memory.js';
 import { NetworkBufferPool } from '../memory/network-buffer-pool.js';
-import { CONTROL_BYTES, ControlWord, type SlotRequest, type SlotResult, type TaskDeployment, type TaskMetrics } from '../runtime/deployment.js';
+import { CONTROL_BYTES, ControlWord, type SlotRequest, type SlotResult, type TaskDeployment, type TaskFailure, type TaskMetrics } from '../runtime/deployment.js';
 import { inputTypeOf } from '../runtime/task/stream-task.js';
 import type { JobMetricsSnapshot } from '../runtime/metrics/job-metrics.js';
 import { createMetricsBuffer, nowMs } from '../runtime/metrics/metrics-layout.js';
@@ -369,7 +369,7 @@ export class JobRun {
     return this.pool.stats().availableSegments;
   }
 
-  private failureError(failure: SlotResult extends infer R ? (R extends { ok: false; failure: infer F } ? F : never) : never): Error {
+  private failureError(failure: TaskFailure): Error {
     if (failure.code === 'ERR_CANCELLED' || failure.code === 'ERR_CHANNEL_CANCELLED') {
       return new JobCancelledError(this.jobName);
     }
@@ -400,9 +400,4 @@ function moduleUrl(job: JobDefinition, options: ExecuteOptions): string {
   }
   if (given instanceof URL) return given.href;
   return given.startsWith('file:') ? given : pathToFileURL(given).href;
-}
-
-/** Runs `job` to its end on a fresh local TaskManager. */
-export async function executeJob(job: JobDefinition, options: ExecuteOptions = {}): Promise<JobExecutionResult> {
-  return new JobRun(job, options).run();
 }

@@ -53,7 +53,7 @@ export type SourceSpec =
 export type SinkSpec =
   | { kind: 'print'; prefix?: string; stderr: boolean }
   | { kind: 'textFile'; path: string }
-  | { kind: 'collect'; id: number }
+  | { kind: 'collect' }
   | { kind: 'custom'; factory: (context: { subtaskIndex: number; parallelism: number }) => { invoke(value: unknown): void | Promise<void>; close?(): void | Promise<void> } };
 
 /** One operator of the job. */

@@ -7,7 +7,6 @@ import {
   GATE_WAITING,
   MAGIC,
   NUM_CHANNELS,
-  PRODUCER_WAITING,
   READ_INDEX,
   RING_CAPACITY,
   VERSION,
@@ -160,10 +159,5 @@ export class ChannelGroup {
       Atomics.store(words, GATE_WAITING, 0);
     }
     return Atomics.load(words, CANCELLED) === 0;
-  }
-
-  /** The producer-side flag word of channel `index`, for ring-full waits. */
-  producerWaitingWord(index: number): number {
-    return this.base(index) + PRODUCER_WAITING;
   }
 }

@@ -115,12 +115,6 @@ export class RecordWriter<T> {
     if (this.flushClock !== undefined && this.flushClock[FLUSH_EPOCH] !== this.lastFlushEpoch) this.flushAll();
   }
 
-  /** Writes one record to channel `channel`, bypassing the selector. */
-  emitTo(channel: number, record: T): void {
-    this.writeRecord(channel, record);
-    this.numRecordsOut++;
-  }
-
   private writeRecord(channel: number, record: T): void {
     let pos = this.cursor[channel]!;
     if (pos + HEADER_BYTES > this.limit[channel]!) pos = this.nextSegment(channel);

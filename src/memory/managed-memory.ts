@@ -1,4 +1,4 @@
-import { loadAddon } from '../native/addon.js';
+import { loadNativeAddon } from '../native/addon.js';
 import { MANAGED_MEMORY_BYTES, managedMemoryWords, readManagedMemoryUsage, type ManagedMemoryUsage } from './managed-memory-layout.js';
 
 /**
@@ -23,7 +23,7 @@ export class ManagedMemory {
   /** A fresh account with `budget` bytes. */
   static create(budget: number): ManagedMemory {
     const memory = new ManagedMemory(new SharedArrayBuffer(MANAGED_MEMORY_BYTES));
-    loadAddon().formatManagedMemory(memory.view, budget);
+    loadNativeAddon().formatManagedMemory(memory.view, budget);
     return memory;
   }
 

@@ -1,5 +1,5 @@
 import { StromError } from '../errors.js';
-import { loadAddon, type NativeNetworkBufferPool, type NetworkPoolStats, type LocalPoolStats } from '../native/addon.js';
+import { loadNativeAddon, type NativeNetworkBufferPool, type NetworkPoolStats, type LocalPoolStats } from '../native/addon.js';
 import { HEADER_RECYCLE_EPOCH, HEADER_WAITERS } from './network-memory-layout.js';
 
 /** Spins on an empty pool before sleeping; a wait/notify round trip costs ~45 µs here. */
@@ -67,7 +67,7 @@ export class NetworkBufferPool {
     this.buf = Buffer.from(buffer);
     this.view = new DataView(buffer);
     this.words = new Int32Array(buffer);
-    this.#native = new (loadAddon().NetworkBufferPool)(new Uint8Array(buffer));
+    this.#native = new (loadNativeAddon().NetworkBufferPool)(new Uint8Array(buffer));
     const s = this.#native.stats();
     this.segmentSize = s.segmentSize;
     this.numSegments = s.totalSegments;
@@ -76,7 +76,7 @@ export class NetworkBufferPool {
 
   /** Allocates and formats the network memory; throws RangeError on a bad size. */
   static create(options: NetworkMemoryOptions): NetworkBufferPool {
-    const addon = loadAddon();
+    const addon = loadNativeAddon();
     const layoutOptions = {
       segmentSize: options.segmentSize,
       numSegments: options.numSegments,

@@ -238,5 +238,3 @@ export function loadNativeAddon(): NativeAddon {
   return addon;
 }
 
-/** Alias of {@link loadNativeAddon}. */
-export const loadAddon = loadNativeAddon;

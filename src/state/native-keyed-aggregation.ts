@@ -1,6 +1,6 @@
 import { errors } from '../errors.js';
 import type { ManagedMemory } from '../memory/managed-memory.js';
-import { loadAddon, type NativeKeyedAggregation as NativeAggregation } from '../native/addon.js';
+import { loadNativeAddon, type NativeKeyedAggregation as NativeAggregation } from '../native/addon.js';
 import { describeType, isNativeAggregatable } from '../types/type-descriptor.js';
 import { Types, type TypeInformation } from '../types/type-information.js';
 import { AggregationKindCode, ProcessStatus, type AggregationKind } from './aggregation-kind.js';
@@ -68,7 +68,7 @@ export class NativeKeyedAggregation {
     const fieldTypes = topLevelFields(type);
     const keyFields = options.keyFields.map((f) => fieldIndex(type, f, 'key field'));
     const field = aggregation === 'count' ? -1 : fieldIndex(type, options.field ?? -1, `${aggregation} field`);
-    this.native = new (loadAddon().KeyedAggregation)({
+    this.native = new (loadNativeAddon().KeyedAggregation)({
       descriptor: describeType(type),
       keyFields: Int32Array.from(keyFields),
       kind,

@@ -68,7 +68,7 @@ export function createSinkWriter(spec: SinkSpec, context: SinkWriterContext): Si
       return new CustomSinkWriter(spec.factory, subtaskIndex, parallelism);
     case 'collect':
       throw errors.internal(
-        `createSinkWriter was asked for the collect sink ${spec.id}; collect() records are routed to the main thread by the runtime, not written by a SinkWriter`,
+        `createSinkWriter was asked for a collect sink; collect() records are routed to the main thread by the runtime, not written by a SinkWriter`,
       );
     default:
       throw errors.internal(`unknown sink kind '${(spec as { kind: unknown }).kind}'`);

@@ -96,7 +96,7 @@ describe('custom sink (addSink)', () => {
 describe('createSinkWriter', () => {
   it('refuses collect sinks with an internal error', () => {
     assert.throws(
-      () => createSinkWriter({ kind: 'collect', id: 7 }, { subtaskIndex: 0, parallelism: 1 }),
+      () => createSinkWriter({ kind: 'collect' }, { subtaskIndex: 0, parallelism: 1 }),
       (error: unknown) => (error as { code?: string }).code === 'ERR_INTERNAL' && /collect/.test((error as Error).message),
     );
   });
