@@ -4,6 +4,7 @@ import { CorruptRecordError, SerializationError } from '../../src/errors.js';
 import { ChannelGroup } from '../../src/io/channel-group.js';
 import { ChannelEvent, FLAG_FINAL } from '../../src/io/channel-layout.js';
 import { ChannelProducer } from '../../src/io/channel-producer.js';
+import { OutputFlusher } from '../../src/io/output-flusher.js';
 import type { ChannelSelector } from '../../src/io/partitioner/channel-selector.js';
 import { ReadStatus, RecordReader } from '../../src/io/record-reader.js';
 import { RecordWriter } from '../../src/io/record-writer.js';
@@ -19,7 +20,10 @@ function selectorOf<T>(pick: (record: T) => number, broadcast = false): ChannelS
   return { name: 'test', setup() {}, selectChannel: pick, isBroadcast: () => broadcast };
 }
 
-function harness<T>(serializer: TypeSerializer<T>, options: { channels?: number; bufferTimeout?: number; selector?: ChannelSelector<T> } = {}) {
+function harness<T>(
+  serializer: TypeSerializer<T>,
+  options: { channels?: number; bufferTimeout?: number; selector?: ChannelSelector<T>; flushClock?: Int32Array } = {},
+) {
   const channels = options.channels ?? 1;
   const pool = NetworkBufferPool.create({ segmentSize: SEGMENT_SIZE, numSegments: 256 });
   const group = ChannelGroup.create(channels, 256);
@@ -31,6 +35,7 @@ function harness<T>(serializer: TypeSerializer<T>, options: { channels?: number;
     serializer,
     selector: options.selector ?? selectorOf(() => 0),
     bufferTimeout: options.bufferTimeout ?? -1,
+    flushClock: options.flushClock,
   });
   const reader = new RecordReader<T>(pool, group, serializer);
   /** Reads until END (or EMPTY when `untilEnd` is false); returns records and event markers. */
@@ -174,4 +179,24 @@ test('corrupt bytes in a segment give CorruptRecordError, not garbage', () => {
   readCorrupt([5, 0, 0, 0, 9, 0, 0, 0, 0], false); // unknown stream element tag 9
   readCorrupt([6, 0, 0, 0, 0, 200, 0, 0, 0, 65], false); // string length beyond the record
   readCorrupt([0x40, 0x42, 0x0f, 0, 0, 1, 0, 0, 0, 65], true); // channel ends inside a record
+});
+
+test('a positive buffer timeout publishes partly filled segments when the flusher clock ticks', () => {
+  const flusher = new OutputFlusher(); // ticked by hand: deterministic
+  const { writer, drain } = harness(Types.STRING.createSerializer(), { bufferTimeout: 100, flushClock: new Int32Array(flusher.buffer) });
+  writer.emit('a');
+  assert.deepEqual(drain(false), [], 'before a tick the record stays in its segment');
+  flusher.tick();
+  writer.flushIfDue(); // what an idle task does
+  assert.deepEqual(
+    drain(false).map((s) => s.value),
+    ['a'],
+  );
+  writer.emit('b');
+  flusher.tick();
+  writer.emit('c'); // a busy producer notices the tick on its next record
+  assert.deepEqual(
+    drain(false).map((s) => s.value),
+    ['b', 'c'],
+  );
 });
