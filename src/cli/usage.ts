@@ -1,0 +1,64 @@
+/**
+ * The CLI's texts (general and per-command help), its version, and UsageError: a mistake in the
+ * command line, reported in one line with exit code 2.
+ */
+import { createRequire } from 'node:module';
+
+const require = createRequire(import.meta.url);
+export const { version } = require('../../../package.json') as { version: string };
+
+/** A mistake in how strom was called: printed as one line, exit code 2. */
+export class UsageError extends Error {}
+
+export const HELP = `strom ${version}: a fast local stream-processing engine for Node.js
+
+Usage:
+  strom run <job-module> [options] [-- job params]   run a job (a module whose default export is defineJob(...))
+  strom wordcount [input] [options]                   count words (Flink's WordCount; embedded text without input)
+  strom explain <job-module> [options] [-- params]    print the job's plan without running it
+  strom config [options]                              print the effective configuration and where each value came from
+  strom help | version
+
+Options:
+  -p, --parallelism N       default parallelism (parallelism.default)
+  -m, --mode MODE           streaming or batch (execution.runtime-mode)
+  -D key=value              any configuration key, e.g. -D taskmanager.numberOfTaskSlots=4
+  -c, --config FILE         a strom.yaml / strom.json file (default: $STROM_CONF_DIR/strom.yaml if set)
+      --json                (config) print JSON instead of a table
+  -o, --output PATH         (wordcount) write the counts to PATH instead of printing the top words
+  -q, --quiet               (run, wordcount) no live status view and no summary
+      --metrics-json FILE   (run, wordcount) write the final metrics of every subtask to FILE
+      --metrics-port PORT   (run, wordcount) serve Prometheus metrics on 127.0.0.1:PORT while the job runs
+  -h, --help                this help (also: strom <command> --help)
+
+Job params after "--" are passed to the job as { key: value } from "--key value" pairs.
+Configuration, later winning: defaults < --config file < STROM_PROPERTIES ("key: value" lines)
+< -D < --parallelism/--mode. Keys and formats: docs/configuration.md.
+`;
+
+export const COMMAND_HELP: Record<string, string> = {
+  run: `Usage: strom run <job-module> [-p N] [-m streaming|batch] [-D key=value ...] [-c file] [-q]
+                 [--metrics-json FILE] [--metrics-port PORT] [-- --key value ...]
+
+Runs a job module (.js, .mjs or .ts) whose default export is defineJob((env, params) => ...).
+While it runs, a status view on stderr shows each task's records/s, back-pressure and buffers
+(a refreshing table on a terminal, log lines otherwise); a summary follows at the end.
+Exit code 0 on success, 1 when the job fails, 2 for bad usage or configuration.
+`,
+  wordcount: `Usage: strom wordcount [input] [-o path] [-p N] [-m streaming|batch] [-D key=value ...] [-q]
+
+Flink's WordCount: lower-cases each line, splits on non-word characters and counts the words.
+Without input it counts an embedded text; without -o it prints the top words and a summary.
+Runs in BATCH mode unless -m or the configuration says otherwise.
+`,
+  explain: `Usage: strom explain <job-module> [-p N] [-D key=value ...] [-c file] [-- --key value ...]
+
+Prints the job's plan without running it: tasks, chains, parallelism, partitioners, slots,
+key groups and network buffers.
+`,
+  config: `Usage: strom config [-c file] [-D key=value ...] [--json]
+
+Prints every configuration key with its effective value and where it came from
+(default, file, STROM_PROPERTIES, -D). Keys and formats: docs/configuration.md.
+`,
+};
