@@ -100,30 +100,36 @@ export const MEMORY_SEGMENT_SIZE: ConfigOption<number> = memoryOption({
 
 /**
  * `taskmanager.memory.network.min`: lower bound of the network memory, in bytes. Default `64mb`
- * (Flink's default, and the size Flink's local execution uses for both bounds).
- * See `resolveNetworkMemory` for how strom sizes network memory.
+ * (Flink's default). Without `taskmanager.memory.process.size` network memory has one fixed size
+ * (Flink's local execution): network.min, or network.max when only that is set; both set must be
+ * equal. See `resolveNetworkMemory`.
  */
 export const NETWORK_MEMORY_MIN: ConfigOption<number> = memoryOption({
   key: 'taskmanager.memory.network.min',
   defaultValue: 64 * MiB,
   description:
     'Minimum network memory (all network buffers of the task manager) in bytes. Default 64mb. ' +
-    'If only one of network.min / network.max is set, the other follows it.',
+    'Without taskmanager.memory.process.size the network memory has this one fixed size (as in Flink\'s local execution): ' +
+    'if only one of network.min / network.max is set, the other takes its value; if both are set they must be equal. ' +
+    'strom allocates at most 2gb minus bookkeeping (2047mb of 32kb segments).',
   accepted: 'expected a memory size such as 64mb',
 });
 
 /**
- * `taskmanager.memory.network.max`: upper bound of the network memory, in bytes. Default `64mb`:
- * strom is a local engine and uses Flink's local-execution default (Flink's cluster default is
- * unbounded). See `resolveNetworkMemory`.
+ * `taskmanager.memory.network.max`: upper bound of the network memory, in bytes. No default:
+ * unbounded when `taskmanager.memory.process.size` is set (Flink 2's default), otherwise it
+ * follows network.min. See `resolveNetworkMemory`.
  */
-export const NETWORK_MEMORY_MAX: ConfigOption<number> = memoryOption({
+export const NETWORK_MEMORY_MAX: ConfigOption<number | undefined> = memoryOption<number | undefined>({
   key: 'taskmanager.memory.network.max',
-  defaultValue: 64 * MiB,
+  defaultValue: undefined,
+  documentedDefault: 'network.min (unbounded with process.size)',
   description:
-    "Maximum network memory in bytes. Default 64mb (Flink's local-execution default). " +
-    'If only one of network.min / network.max is set, the other follows it.',
-  accepted: 'expected a memory size such as 64mb',
+    'Maximum network memory in bytes. Without taskmanager.memory.process.size it sets the one fixed size when ' +
+    'network.min is not set (and must equal network.min when both are); with process.size it caps ' +
+    'network.fraction x process.size (default unbounded, as in Flink 2).',
+  accepted: 'expected a memory size such as 128mb',
+  validate: (v) => v === undefined || v > 0,
 });
 
 /**
@@ -136,7 +142,7 @@ export const NETWORK_MEMORY_FRACTION: ConfigOption<number> = numberOption({
   defaultValue: 0.1,
   description:
     'Fraction of taskmanager.memory.process.size used for network memory, clamped to network.min..network.max. ' +
-    'Default 0.1. Only applies when taskmanager.memory.process.size is set.',
+    'Default 0.1. Only applies when taskmanager.memory.process.size is set (Flink also ignores it in local execution).',
   accepted: 'expected a number greater than 0 and less than 1',
   validate: (v) => v > 0 && v < 1,
 });

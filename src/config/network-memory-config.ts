@@ -2,18 +2,28 @@
  * Resolves the network memory settings into segment counts, and checks that a set of producer
  * pools fits into them.
  *
- * ## How strom sizes network memory
- * Mirroring Flink's local execution (`TaskExecutorResourceUtils`): if only one of
- * `taskmanager.memory.network.min` / `.max` is set, the other takes the same value; both default
- * to 64mb. Then
- * - with `taskmanager.memory.process.size` set:
- *   `network = clamp(floor(fraction x process.size), min, max)` (Flink applies the fraction to
- *   "total Flink memory"; strom has no JVM overhead to subtract, so it uses process.size);
- * - without it: `network = min`. strom allocates all network memory up front, so with no budget
- *   to take a fraction of it allocates the guaranteed floor, not the ceiling.
+ * ## How strom sizes network memory (Flink's rules, `TaskExecutorResourceUtils` /
+ * `TaskExecutorFlinkMemoryUtils`)
+ * - **Without `taskmanager.memory.process.size`** (Flink's local execution, the MiniCluster):
+ *   network memory has one fixed size. If only one of `taskmanager.memory.network.min` / `.max`
+ *   is set, the other takes the same value; if neither is set, both are 64mb; if both are set
+ *   they must be equal (Flink rejects a range it cannot resolve without a process size, and so
+ *   does strom). The fraction is not used.
+ * - **With `taskmanager.memory.process.size`** (Flink's cluster rule):
+ *   `network = clamp(floor(fraction x process.size), min, max)` with min defaulting to 64mb and
+ *   max to unbounded (Flink 2's default), each bound independent. Flink applies the fraction to
+ *   "total Flink memory"; strom has no JVM overhead to subtract, so it uses process.size.
  *
  * The byte count is rounded **down** to a whole number of segments (Flink instead rejects sizes
  * that are not a multiple); `networkMemoryBytes` reports the rounded value.
+ *
+ * ## The ceiling strom can allocate
+ * All network memory is one SharedArrayBuffer whose layout (native/core/network_memory_layout.h)
+ * uses int32 byte offsets, so segments plus bookkeeping (a 64-byte header, the local pool table,
+ * the subpartition counters and a 16-byte descriptor per segment) must stay below 2 GiB: at most
+ * {@link maxNetworkSegments} segments, about 2047mb of 32kb segments. (A SharedArrayBuffer itself
+ * may be larger on 64-bit Node; the int32 offsets are the limit.) A size beyond it is a
+ * ConfigurationError naming the key that asked for it and the allowed range.
  *
  * ## Producer pools
  * A producer's (result partition's) local pool needs at least
@@ -55,14 +65,67 @@ export interface NetworkMemoryConfig {
   readonly maxBuffersPerChannel: number;
 }
 
-/** Largest segment count strom supports (segment indexes are int32). */
-const MAX_SEGMENTS = 0x7fffffff;
+/**
+ * Bytes the network memory layout may span: offsets are int32, so strictly less than 2^31
+ * (`kMaxTotalBytes` in native/core/network_memory_layout.h).
+ */
+const MAX_LAYOUT_BYTES = 2 ** 31;
+/** Bytes of bookkeeping per segment: its descriptor (`kDescriptorWords` = 4 int32 words). */
+const DESCRIPTOR_BYTES = 16;
+/**
+ * An upper bound of the fixed bookkeeping: header (256 bytes), the local pool table (256 pools x
+ * 64 bytes), the subpartition counters (4096 x 4 bytes) and alignment padding; 33 KiB today,
+ * 64 KiB leaves room. A test checks the ceiling against the real addon.
+ */
+const FIXED_BOOKKEEPING_BYTES = 64 * 1024;
+
+/** Most segments of `segmentSize` bytes that one TaskManager's network memory can hold. */
+export function maxNetworkSegments(segmentSize: number): number {
+  return Math.floor((MAX_LAYOUT_BYTES - FIXED_BOOKKEEPING_BYTES) / (segmentSize + DESCRIPTOR_BYTES));
+}
+
+/** The fixed size of local execution: min and max follow each other, and must agree when both are set. */
+function localNetworkMemory(config: Configuration): { bytes: number; key: string } {
+  const minSet = config.contains(NETWORK_MEMORY_MIN);
+  const maxSet = config.contains(NETWORK_MEMORY_MAX);
+  const min = config.get(NETWORK_MEMORY_MIN);
+  const max = config.get(NETWORK_MEMORY_MAX);
+  if (maxSet && !minSet) return { bytes: max!, key: NETWORK_MEMORY_MAX.key };
+  if (minSet && maxSet && min !== max) {
+    throw errors.conflictingConfig(
+      NETWORK_MEMORY_MIN.key,
+      `'${NETWORK_MEMORY_MIN.key}' (${formatMemorySize(min)}) and '${NETWORK_MEMORY_MAX.key}' (${formatMemorySize(max!)}) ` +
+        `differ, but without '${TOTAL_PROCESS_MEMORY.key}' network memory has one fixed size (as in Flink's local execution): ` +
+        `set both to the same value, set only one of them, or set '${TOTAL_PROCESS_MEMORY.key}' to derive the size ` +
+        `from '${NETWORK_MEMORY_FRACTION.key}'`,
+    );
+  }
+  return { bytes: min, key: NETWORK_MEMORY_MIN.key };
+}
+
+/** Flink's cluster rule: fraction x process size, clamped to [min, max]; max unbounded by default. */
+function fractionNetworkMemory(config: Configuration, processSize: number): { bytes: number; key: string } {
+  const min = config.get(NETWORK_MEMORY_MIN);
+  const max = config.get(NETWORK_MEMORY_MAX) ?? Number.MAX_SAFE_INTEGER;
+  if (min > max) {
+    throw errors.conflictingConfig(
+      NETWORK_MEMORY_MIN.key,
+      `'${NETWORK_MEMORY_MIN.key}' (${formatMemorySize(min)}) must not be larger than ` +
+        `'${NETWORK_MEMORY_MAX.key}' (${formatMemorySize(max)})`,
+    );
+  }
+  const fromFraction = Math.floor(config.get(NETWORK_MEMORY_FRACTION) * processSize);
+  if (fromFraction < min) return { bytes: min, key: NETWORK_MEMORY_MIN.key };
+  if (fromFraction > max) return { bytes: max, key: NETWORK_MEMORY_MAX.key };
+  return { bytes: fromFraction, key: TOTAL_PROCESS_MEMORY.key };
+}
 
 /**
  * Computes the network memory from `config` (see the module comment for the rule).
  * @throws ConfigurationError naming the key(s) at fault: a segment size that is not a power of
- *   two in range, network.min > network.max, network memory smaller than one segment,
- *   max-buffers-per-channel < buffers-per-channel.
+ *   two in range, network.min and network.max that contradict each other, network memory
+ *   smaller than one segment or larger than strom can allocate, max-buffers-per-channel <
+ *   buffers-per-channel.
  */
 export function resolveNetworkMemory(config: Configuration): NetworkMemoryConfig {
   const segmentSize = config.get(MEMORY_SEGMENT_SIZE);
@@ -71,44 +134,22 @@ export function resolveNetworkMemory(config: Configuration): NetworkMemoryConfig
     throw errors.invalidConfig(MEMORY_SEGMENT_SIZE.key, segmentSize, MEMORY_SEGMENT_SIZE.accepted);
   }
 
-  let min = config.get(NETWORK_MEMORY_MIN);
-  let max = config.get(NETWORK_MEMORY_MAX);
-  const minSet = config.contains(NETWORK_MEMORY_MIN);
-  const maxSet = config.contains(NETWORK_MEMORY_MAX);
-  if (minSet && !maxSet) max = min;
-  if (maxSet && !minSet) min = max;
-  if (min > max) {
-    throw errors.conflictingConfig(
-      NETWORK_MEMORY_MIN.key,
-      `'${NETWORK_MEMORY_MIN.key}' (${formatMemorySize(min)}) must not be larger than ` +
-        `'${NETWORK_MEMORY_MAX.key}' (${formatMemorySize(max)})`,
-    );
-  }
-
   const processSize = config.get(TOTAL_PROCESS_MEMORY);
-  let bytes: number;
-  if (processSize === undefined) {
-    bytes = min;
-  } else {
-    const fromFraction = Math.floor(config.get(NETWORK_MEMORY_FRACTION) * processSize);
-    bytes = Math.min(Math.max(fromFraction, min), max);
-  }
+  const { bytes, key } = processSize === undefined ? localNetworkMemory(config) : fractionNetworkMemory(config, processSize);
 
   const numSegments = Math.floor(bytes / segmentSize);
-  if (numSegments < 1) {
-    throw errors.conflictingConfig(
-      NETWORK_MEMORY_MIN.key,
-      `network memory of ${formatMemorySize(bytes)} is smaller than one segment ` +
-        `('${MEMORY_SEGMENT_SIZE.key}' = ${formatMemorySize(segmentSize)}); increase ` +
-        `'${NETWORK_MEMORY_MIN.key}' / '${NETWORK_MEMORY_MAX.key}' or lower '${MEMORY_SEGMENT_SIZE.key}'`,
-    );
-  }
-  if (numSegments > MAX_SEGMENTS) {
-    throw errors.conflictingConfig(
-      NETWORK_MEMORY_MAX.key,
-      `network memory of ${formatMemorySize(bytes)} is more than ${MAX_SEGMENTS} segments of ` +
-        `${formatMemorySize(segmentSize)}; lower '${NETWORK_MEMORY_MAX.key}' or raise '${MEMORY_SEGMENT_SIZE.key}'`,
-    );
+  const maxSegments = maxNetworkSegments(segmentSize);
+  if (numSegments < 1 || numSegments > maxSegments) {
+    const what = key === TOTAL_PROCESS_MEMORY.key ? `'${NETWORK_MEMORY_FRACTION.key}' x '${TOTAL_PROCESS_MEMORY.key}'` : `'${key}'`;
+    const range = `${formatMemorySize(segmentSize)} (one segment) to ${formatMemorySize(maxSegments * segmentSize)} (${maxSegments} segments of ${formatMemorySize(segmentSize)})`;
+    const detail =
+      numSegments < 1
+        ? `network memory of ${formatMemorySize(bytes)} (from ${what}) is smaller than one segment ` +
+          `('${MEMORY_SEGMENT_SIZE.key}' = ${formatMemorySize(segmentSize)}); increase ` +
+          `'${NETWORK_MEMORY_MIN.key}' / '${NETWORK_MEMORY_MAX.key}' or lower '${MEMORY_SEGMENT_SIZE.key}'`
+        : `network memory of ${formatMemorySize(bytes)} (from ${what}) is more than strom can allocate: ` +
+          `all network buffers and their bookkeeping share one buffer addressed with int32 offsets, below 2 GiB`;
+    throw errors.conflictingConfig(key, `${detail}. Allowed: ${range}`);
   }
 
   const buffersPerChannel = config.get(NETWORK_BUFFERS_PER_CHANNEL);

@@ -104,7 +104,8 @@ test('config errors from every source exit 2 with a one-line cause', async () =>
     [{}, ['config', '--config', write('mal.yaml', 'a: [\n')], /mal\.yaml: malformed YAML at line 2/],
     [{}, ['config', '--config', write('mal.json', '{"a": 1,}')], /mal\.json: malformed JSON/],
     [{}, ['config', '-D', 'novalue'], /-D: expected key=value/],
-    [{}, ['config', '-D', 'taskmanager.memory.network.min=128mb', '-D', 'taskmanager.memory.network.max=64mb'], /must not be larger than/],
+    [{}, ['config', '-D', 'taskmanager.memory.network.min=128mb', '-D', 'taskmanager.memory.network.max=64mb'], /\(128mb\) and 'taskmanager\.memory\.network\.max' \(64mb\) differ/],
+    [{}, ['config', '-D', 'taskmanager.memory.network.max=2gb'], /'taskmanager\.memory\.network\.max'.*network memory of 2gb .*Allowed: 32kb \(one segment\) to /],
   ];
   for (const [env, args, pattern] of cases) {
     const { code, stderr } = await strom(env, ...args);

@@ -36,7 +36,7 @@ describe('Configuration defaults', () => {
     const c = new Configuration();
     assert.equal(c.get(MEMORY_SEGMENT_SIZE), 32 * 1024);
     assert.equal(c.get(NETWORK_MEMORY_MIN), 64 * MiB);
-    assert.equal(c.get(NETWORK_MEMORY_MAX), 64 * MiB);
+    assert.equal(c.get(NETWORK_MEMORY_MAX), undefined); // follows network.min, or unbounded with a process size
     assert.equal(c.get(NETWORK_MEMORY_FRACTION), 0.1);
     assert.equal(c.get(TOTAL_PROCESS_MEMORY), undefined);
     assert.equal(c.get(NETWORK_BUFFERS_PER_CHANNEL), 2);

@@ -3,11 +3,14 @@ import { describe, it } from 'node:test';
 import { Configuration } from '../../src/config/configuration.js';
 import {
   checkNetworkMemoryFor,
+  maxNetworkSegments,
   producerPoolSize,
   requiredSegmentsForChannels,
   resolveNetworkMemory,
 } from '../../src/config/network-memory-config.js';
 import { ConfigurationError, InsufficientNetworkBuffersError } from '../../src/errors.js';
+import { NetworkBufferPool } from '../../src/memory/network-buffer-pool.js';
+import { loadNativeAddon } from '../../src/native/addon.js';
 
 const MiB = 2 ** 20;
 
@@ -40,9 +43,26 @@ describe('resolveNetworkMemory', () => {
     assert.equal(onlyMax.networkMemoryBytes, MiB);
   });
 
-  it('uses network.min without a process size', () => {
-    const c = Configuration.from({ 'taskmanager.memory.network.min': '16mb', 'taskmanager.memory.network.max': '1g' });
-    assert.equal(resolveNetworkMemory(c).networkMemoryBytes, 16 * MiB);
+  it('without a process size, rejects a network.min and network.max that differ (Flink\'s local execution needs one size)', () => {
+    assertConfigError(
+      () => resolveNetworkMemory(Configuration.from({ 'taskmanager.memory.network.min': '16mb', 'taskmanager.memory.network.max': '1g' })),
+      'taskmanager.memory.network.min',
+      "'taskmanager.memory.network.min' (16mb) and 'taskmanager.memory.network.max' (1gb) differ",
+      'set both to the same value',
+    );
+    const equal = Configuration.from({ 'taskmanager.memory.network.min': '16mb', 'taskmanager.memory.network.max': '16mb' });
+    assert.equal(resolveNetworkMemory(equal).networkMemoryBytes, 16 * MiB);
+  });
+
+  it('with a process size, keeps the bounds independent: min defaults to 64mb, max to unbounded (Flink 2)', () => {
+    // Only max set: min stays 64mb (it is not pulled along as in local execution).
+    const onlyMax = Configuration.from({ 'taskmanager.memory.network.max': '128mb', 'taskmanager.memory.process.size': '256mb' });
+    assert.equal(resolveNetworkMemory(onlyMax).networkMemoryBytes, 64 * MiB);
+    const capped = Configuration.from({ 'taskmanager.memory.network.max': '128mb', 'taskmanager.memory.process.size': '4g' });
+    assert.equal(resolveNetworkMemory(capped).networkMemoryBytes, 128 * MiB);
+    // No max: 0.1 x 4g, unclamped.
+    const unbounded = Configuration.from({ 'taskmanager.memory.process.size': '4g' });
+    assert.equal(resolveNetworkMemory(unbounded).numSegments, Math.floor(Math.floor(0.1 * 4 * 1024 * MiB) / 32768));
   });
 
   it('clamps fraction x process.size to [min, max]', () => {
@@ -75,7 +95,7 @@ describe('resolveNetworkMemory', () => {
     assertConfigError(
       () => resolveNetworkMemory(Configuration.from({ 'taskmanager.memory.network.min': '16kb' })),
       'taskmanager.memory.network.min',
-      'network memory of 16kb is smaller than one segment',
+      "network memory of 16kb (from 'taskmanager.memory.network.min') is smaller than one segment",
       "'taskmanager.memory.segment-size' = 32kb",
       "increase 'taskmanager.memory.network.min' / 'taskmanager.memory.network.max'",
     );
@@ -83,10 +103,44 @@ describe('resolveNetworkMemory', () => {
 
   it('rejects network.min > network.max', () => {
     assertConfigError(
-      () => resolveNetworkMemory(Configuration.from({ 'taskmanager.memory.network.min': '128mb', 'taskmanager.memory.network.max': '64mb' })),
+      () => resolveNetworkMemory(Configuration.from({
+        'taskmanager.memory.network.min': '128mb',
+        'taskmanager.memory.network.max': '64mb',
+        'taskmanager.memory.process.size': '1g',
+      })),
       'taskmanager.memory.network.min',
       "'taskmanager.memory.network.min' (128mb) must not be larger than 'taskmanager.memory.network.max' (64mb)",
     );
+  });
+
+  it('rejects network memory beyond what the layout can address, naming the key, the value and the range', () => {
+    for (const value of ['2gb', '10tb']) {
+      assertConfigError(
+        () => resolveNetworkMemory(Configuration.from({ 'taskmanager.memory.network.max': value })),
+        'taskmanager.memory.network.max',
+        `network memory of ${value} (from 'taskmanager.memory.network.max') is more than strom can allocate`,
+        `Allowed: 32kb (one segment) to ${maxNetworkSegments(32768) * 32}kb (${maxNetworkSegments(32768)} segments of 32kb)`,
+      );
+    }
+    assertConfigError(
+      () => resolveNetworkMemory(Configuration.from({ 'taskmanager.memory.process.size': '100g' })),
+      'taskmanager.memory.process.size',
+      "(from 'taskmanager.memory.network.fraction' x 'taskmanager.memory.process.size') is more than strom can allocate",
+    );
+  });
+
+  it('the ceiling fits the real native layout, within the slack it keeps for bookkeeping', () => {
+    const addon = loadNativeAddon();
+    for (let segmentSize = 64; segmentSize <= 16 * MiB; segmentSize *= 2) {
+      const max = maxNetworkSegments(segmentSize);
+      const layout = (numSegments: number) => addon.networkMemoryLayout({ segmentSize, numSegments, maxLocalPools: 256, numSubpartitionCounters: 4096 });
+      assert.doesNotThrow(() => layout(max), `segment size ${segmentSize}`);
+      // 64 KiB of slack: a few more segments would still fit, but not 64 KiB worth more.
+      assert.throws(() => layout(max + Math.ceil(65536 / (segmentSize + 16)) + 1), RangeError, `segment size ${segmentSize}`);
+    }
+    // And the ceiling really allocates (2 GiB of address space; the pages stay untouched).
+    const pool = NetworkBufferPool.create({ segmentSize: 32768, numSegments: maxNetworkSegments(32768) });
+    assert.equal(pool.numSegments, maxNetworkSegments(32768));
   });
 
   it('rejects max-buffers-per-channel < buffers-per-channel', () => {
