@@ -209,7 +209,8 @@ export const errors = {
     return new InsufficientSlotsError(
       `Insufficient number of task slots: the job requires ${required} slot(s), but only ${available} ` +
         `available ('taskmanager.numberOfTaskSlots' = ${available}). ${detail}` +
-        `Increase 'taskmanager.numberOfTaskSlots', or lower the parallelism ('parallelism.default' or ` +
+        `Increase 'taskmanager.numberOfTaskSlots' (or leave it unset: the local TaskManager then gets the slots the job needs), ` +
+        `or lower the parallelism ('parallelism.default' or ` +
         `setParallelism()), or put more operators into the same slot sharing group.`,
       required,
       available,

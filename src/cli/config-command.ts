@@ -1,9 +1,11 @@
 /**
  * `strom config`: the effective configuration, every known key with its value and where the
  * value came from (`default`, a file path and line, `STROM_PROPERTIES:line`, `-D`,
- * `--parallelism`, `code`), as an aligned table or as JSON.
+ * `--parallelism`, `code`), as an aligned table or as JSON. An unset option without a fixed
+ * default shows its documented meaning in the table (`taskmanager.numberOfTaskSlots`: sized to
+ * the job) and `null` in JSON.
  */
-import { ALL_CONFIG_OPTIONS } from '../config/config-options.js';
+import { ALL_CONFIG_OPTIONS, findConfigOption } from '../config/config-options.js';
 import type { Configuration } from '../config/configuration.js';
 
 /** One row of `strom config --json`. */
@@ -27,7 +29,9 @@ export function effectiveConfiguration(config: Configuration): Record<string, Ef
 
 /** The aligned table `strom config` prints: key, value, origin. */
 export function formatEffectiveConfiguration(config: Configuration): string {
-  const rows = Object.entries(effectiveConfiguration(config)).map(([key, { value, origin }]) => [key, value ?? '(none)', origin]);
+  // An unset option without a fixed default shows what it means (e.g. slots sized to the job).
+  const unset = (key: string) => `(${findConfigOption(key)?.documentedDefault ?? 'none'})`;
+  const rows = Object.entries(effectiveConfiguration(config)).map(([key, { value, origin }]) => [key, value ?? unset(key), origin]);
   const all = [['KEY', 'VALUE', 'ORIGIN'], ...rows];
   const widths = [0, 1].map((i) => Math.max(...all.map((r) => r[i]!.length)));
   return all.map((r) => `${r[0]!.padEnd(widths[0]!)}  ${r[1]!.padEnd(widths[1]!)}  ${r[2]}`).join('\n') + '\n';

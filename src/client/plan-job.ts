@@ -39,6 +39,7 @@ export function planJob(
     chaining: configuration.get(OPERATOR_CHAINING),
   });
   const plan = createExecutionPlan(jobGraph, {
+    // Not set: this TaskManager is started for this one job and sized to it (Flink's MiniCluster).
     numberOfTaskSlots: configuration.get(NUMBER_OF_TASK_SLOTS),
     network: resolveNetworkMemory(configuration),
   });

@@ -9,7 +9,6 @@
  * To add an option: declare it here and append it to {@link ALL_CONFIG_OPTIONS}.
  */
 
-import { availableParallelism } from 'node:os';
 import { booleanOption, durationOption, enumOption, integerOption, memoryOption, numberOption, type ConfigOption } from './config-option.js';
 
 const KiB = 1024;
@@ -35,16 +34,19 @@ export const DEFAULT_PARALLELISM: ConfigOption<number> = integerOption({
 
 /**
  * `taskmanager.numberOfTaskSlots`: task slots of the TaskManager, i.e. worker threads of its
- * pool. Default: the number of CPUs (`os.availableParallelism()`); Flink's default is 1, which
- * suits one TaskManager per core, while strom's single embedded TaskManager uses all cores.
+ * pool. No default: strom starts a local TaskManager for each job and, when this key is not set,
+ * gives it the slots the job needs (as Flink's per-job MiniCluster does; Flink's cluster default
+ * is 1). A value that is set is a limit: a job needing more slots fails before it starts.
  */
-export const NUMBER_OF_TASK_SLOTS: ConfigOption<number> = integerOption({
+export const NUMBER_OF_TASK_SLOTS: ConfigOption<number | undefined> = integerOption<number | undefined>({
   key: 'taskmanager.numberOfTaskSlots',
-  defaultValue: Math.max(1, availableParallelism()),
-  documentedDefault: 'number of CPUs',
-  description: 'Task slots (worker threads) of the TaskManager. Default: the number of CPUs (Flink: 1).',
+  defaultValue: undefined,
+  documentedDefault: 'sized to the job',
+  description:
+    'Task slots (worker threads) of the TaskManager. Not set: the local TaskManager started for a job gets the slots ' +
+    "the job needs (Flink's MiniCluster does the same; Flink's cluster default is 1). Set: a job needing more fails before it starts.",
   accepted: 'expected an integer from 1 to 1024',
-  validate: (v) => v >= 1 && v <= 1024,
+  validate: (v) => v === undefined || (v >= 1 && v <= 1024),
 });
 
 /** `execution.runtime-mode`: STREAMING (default) or BATCH, case-insensitive. */
@@ -123,7 +125,7 @@ export const NETWORK_MEMORY_MIN: ConfigOption<number> = memoryOption({
 export const NETWORK_MEMORY_MAX: ConfigOption<number | undefined> = memoryOption<number | undefined>({
   key: 'taskmanager.memory.network.max',
   defaultValue: undefined,
-  documentedDefault: 'network.min (unbounded with process.size)',
+  documentedDefault: "network.min; unbounded with process.size",
   description:
     'Maximum network memory in bytes. Without taskmanager.memory.process.size it sets the one fixed size when ' +
     'network.min is not set (and must equal network.min when both are); with process.size it caps ' +

@@ -7,6 +7,9 @@
  * A slot hosts one subtask of every task of its slot sharing group, so group g needs
  * max(parallelism of its tasks) slots. Groups are laid out one after another in order of first
  * appearance (by vertex id); subtask i of a task in group g runs in slot `offset(g) + i`.
+ * When `taskmanager.numberOfTaskSlots` is not set the TaskManager gets exactly the slots the job
+ * needs (Flink's per-job MiniCluster uses the job's highest parallelism instead, which does not
+ * suffice for several slot sharing groups); a value that is set is a hard limit.
  *
  * ## Channels
  * For every JobEdge, producer subtask p is connected to a set of consumer subtasks:
@@ -39,8 +42,12 @@ import type { PartitionerKind } from './stream-graph.js';
 
 /** Options of {@link createExecutionPlan}. */
 export interface ExecutionPlanOptions {
-  /** Task slots of the TaskManager (`taskmanager.numberOfTaskSlots`); a positive integer. */
-  readonly numberOfTaskSlots: number;
+  /**
+   * Task slots of the TaskManager (`taskmanager.numberOfTaskSlots`), a positive integer; or
+   * undefined when the key is not set: the TaskManager is started for this one job and gets the
+   * slots the job needs (as Flink's per-job MiniCluster sets the slots from the job).
+   */
+  readonly numberOfTaskSlots: number | undefined;
   /** Resolved network memory (`resolveNetworkMemory`). */
   readonly network: NetworkMemoryConfig;
 }
@@ -124,8 +131,10 @@ export interface SlotSharingGroupPlan {
 export interface PlanTotals {
   /** Slots required (sum over slot sharing groups). */
   readonly slots: number;
-  /** Slots configured (`taskmanager.numberOfTaskSlots`). */
+  /** Slots of the TaskManager: configured (`taskmanager.numberOfTaskSlots`), or sized to the job. */
   readonly availableSlots: number;
+  /** True when `taskmanager.numberOfTaskSlots` was not set and the slots were sized to the job. */
+  readonly slotsSizedToJob: boolean;
   /** Subtasks over all vertices. */
   readonly subtasks: number;
   /** Producer -> consumer channels over all edges. */
@@ -189,11 +198,12 @@ export function connectSubtasks(pattern: DistributionPattern, producers: number,
  */
 export function createExecutionPlan(jobGraph: JobGraph, options: ExecutionPlanOptions): ExecutionPlan {
   const { numberOfTaskSlots, network } = options;
-  if (!Number.isInteger(numberOfTaskSlots) || numberOfTaskSlots < 1) {
+  if (numberOfTaskSlots !== undefined && (!Number.isInteger(numberOfTaskSlots) || numberOfTaskSlots < 1)) {
     throw errors.argumentOutOfRange('numberOfTaskSlots', numberOfTaskSlots, 'expected a positive integer');
   }
 
   const slotSharingGroups = planSlots(jobGraph.vertices, numberOfTaskSlots);
+  const requiredSlots = slotSharingGroups.reduce((n, g) => n + g.slots, 0);
   const groupOffset = new Map(slotSharingGroups.map((g) => [g.name, g.offset]));
 
   const edges: EdgePlan[] = jobGraph.edges.map((edge) => {
@@ -256,8 +266,9 @@ export function createExecutionPlan(jobGraph: JobGraph, options: ExecutionPlanOp
   checkNetworkMemoryFor(poolSizes, network);
 
   const totals: PlanTotals = Object.freeze({
-    slots: slotSharingGroups.reduce((n, g) => n + g.slots, 0),
-    availableSlots: numberOfTaskSlots,
+    slots: requiredSlots,
+    availableSlots: numberOfTaskSlots ?? requiredSlots,
+    slotsSizedToJob: numberOfTaskSlots === undefined,
     subtasks: totalSubtasks,
     channels: edges.reduce((n, e) => n + e.numberOfChannels, 0),
     requiredSegments,
@@ -275,7 +286,7 @@ export function createExecutionPlan(jobGraph: JobGraph, options: ExecutionPlanOp
   });
 }
 
-function planSlots(vertices: readonly JobVertex[], numberOfTaskSlots: number): readonly SlotSharingGroupPlan[] {
+function planSlots(vertices: readonly JobVertex[], numberOfTaskSlots: number | undefined): readonly SlotSharingGroupPlan[] {
   const groups = new Map<string, { slots: number; vertexIds: number[] }>();
   for (const v of vertices) {
     const group = groups.get(v.slotSharingGroup);
@@ -292,7 +303,7 @@ function planSlots(vertices: readonly JobVertex[], numberOfTaskSlots: number): r
     result.push(Object.freeze({ name, offset, slots: g.slots, vertexIds: Object.freeze(g.vertexIds) }));
     offset += g.slots;
   }
-  if (offset > numberOfTaskSlots) {
+  if (numberOfTaskSlots !== undefined && offset > numberOfTaskSlots) {
     const detail = result.map((g) => `slot sharing group '${g.name}' needs ${g.slots}`).join(', ');
     throw errors.insufficientSlots(offset, numberOfTaskSlots, `(${detail}: a group needs the highest parallelism of its tasks.) `);
   }

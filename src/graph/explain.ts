@@ -22,7 +22,8 @@ export function explainPlan(plan: ExecutionPlan): string {
       `channels: ${totals.channels}`,
   );
   lines.push(
-    `Slots: ${totals.slots} required, ${totals.availableSlots} available (taskmanager.numberOfTaskSlots); ` +
+    `Slots: ${totals.slots} required, ${totals.availableSlots} available ` +
+      `(${totals.slotsSizedToJob ? 'taskmanager.numberOfTaskSlots not set: sized to the job' : 'taskmanager.numberOfTaskSlots'}); ` +
       plan.slotSharingGroups.map((g) => `group '${g.name}' ${range(g.offset, g.offset + g.slots - 1, 'slot')}`).join(', '),
   );
   lines.push(

@@ -2,7 +2,10 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { defineJob } from '../../src/api/define-job.js';
 import { planJob } from '../../src/client/plan-job.js';
+import { DEFAULT_PARALLELISM, NUMBER_OF_TASK_SLOTS } from '../../src/config/config-options.js';
 import { Configuration } from '../../src/config/configuration.js';
+import { InsufficientSlotsError } from '../../src/errors.js';
+import { explainPlan } from '../../src/graph/explain.js';
 
 const job = defineJob((env) => {
   env.fromSequence(1, 10).map((x: number) => x).print();
@@ -24,4 +27,17 @@ test('a plain config object applies over STROM_PROPERTIES, as code over the envi
     if (saved === undefined) delete process.env.STROM_PROPERTIES;
     else process.env.STROM_PROPERTIES = saved;
   }
+});
+
+test('without taskmanager.numberOfTaskSlots the TaskManager gets the slots the job needs; a set value is a limit', () => {
+  const sized = planJob(job, new Configuration().set(DEFAULT_PARALLELISM, 3));
+  assert.equal(sized.plan.totals.slots, 3);
+  assert.equal(sized.plan.totals.availableSlots, 3);
+  assert.equal(sized.plan.totals.slotsSizedToJob, true);
+  assert.match(explainPlan(sized.plan), /Slots: 3 required, 3 available \(taskmanager\.numberOfTaskSlots not set: sized to the job\)/);
+  const limited = new Configuration().set(DEFAULT_PARALLELISM, 3).set(NUMBER_OF_TASK_SLOTS, 2);
+  assert.throws(() => planJob(job, limited), (e: unknown) => e instanceof InsufficientSlotsError && e.required === 3 && e.available === 2);
+  const roomy = planJob(job, new Configuration().set(DEFAULT_PARALLELISM, 3).set(NUMBER_OF_TASK_SLOTS, 8));
+  assert.equal(roomy.plan.totals.availableSlots, 8);
+  assert.equal(roomy.plan.totals.slotsSizedToJob, false);
 });

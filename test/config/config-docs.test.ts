@@ -23,6 +23,6 @@ test('the generated table has one row per option with type and default', () => {
 });
 
 test('machine-dependent and missing defaults are documented in words', () => {
-  assert.equal(describeOptionDefault(NUMBER_OF_TASK_SLOTS), 'number of CPUs');
+  assert.equal(describeOptionDefault(NUMBER_OF_TASK_SLOTS), 'sized to the job');
   assert.equal(describeOptionDefault(TOTAL_PROCESS_MEMORY), '(none)');
 });
