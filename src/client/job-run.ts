@@ -13,7 +13,8 @@ import type { ResourceLimits } from 'node:worker_threads';
 import { Piscina } from 'piscina';
 import type { JobDefinition } from '../api/define-job.js';
 import { Configuration } from '../config/configuration.js';
-import { BUFFER_TIMEOUT, MANAGED_MEMORY_SIZE } from '../config/config-options.js';
+import { BUFFER_TIMEOUT, MANAGED_MEMORY_SIZE, TASK_HEAP_SIZE } from '../config/config-options.js';
+import { resolveTaskHeapSize } from '../config/task-heap.js';
 import type { NetworkMemoryConfig } from '../config/network-memory-config.js';
 import { errors, JobCancelledError, JobExecutionError } from '../errors.js';
 import type { ExecutionPlan } from '../graph/execution-plan.js';
@@ -46,7 +47,11 @@ export interface ExecuteOptions {
   module?: string | URL;
   /** The export holding the job in its module; default: its only job export, else `default`. */
   exportName?: string;
-  /** Limits of each task-slot worker thread (heap sizes); a worker exceeding them fails the job. */
+  /**
+   * Limits of each task-slot worker thread (heap sizes); a worker exceeding them fails the job.
+   * Default: `maxOldGenerationSizeMb` from `taskmanager.memory.task.heap.size` (or derived from
+   * the machine's memory and the slots); fields given here win over it.
+   */
   resourceLimits?: ResourceLimits;
   /**
    * Task metrics in shared memory (numRecordsIn/Out, busy/idle/back-pressured time, buffers,
@@ -283,13 +288,17 @@ export class JobRun {
     const onAbort = () => this.cancel();
     signal?.addEventListener('abort', onAbort, { once: true });
     if (signal?.aborted) this.cancel();
+    // Each slot's worker gets its own heap limit, so a task that allocates without bound fails
+    // its job (ERR_WORKER_OUT_OF_MEMORY) instead of aborting the whole process.
+    const heap = resolveTaskHeapSize(this.config, this.requests.length);
+    const resourceLimits: ResourceLimits = { maxOldGenerationSizeMb: heap.megabytes, ...this.options.resourceLimits };
     this.piscina = new Piscina({
       filename: WORKER_FILE,
       minThreads: this.requests.length,
       maxThreads: this.requests.length,
       idleTimeout: 0,
       concurrentTasksPerWorker: 1,
-      resourceLimits: this.options.resourceLimits,
+      resourceLimits,
     });
     let firstFailure: Error | undefined;
     const fail = (error: Error) => {
@@ -306,6 +315,10 @@ export class JobRun {
           (error: unknown) => {
             // The worker itself died (exit, out of memory): its tasks are gone.
             const names = request.tasks.map((t) => t.name).join(', ');
+            if ((error as { code?: unknown }).code === 'ERR_WORKER_OUT_OF_MEMORY') {
+              fail(this.outOfHeapError(names, resourceLimits.maxOldGenerationSizeMb!, this.options.resourceLimits?.maxOldGenerationSizeMb === undefined, error));
+              return { ok: false, tasks: [] } as unknown as SlotResult;
+            }
             fail(
               new JobExecutionError(`Job '${this.jobName}' failed: the worker thread running ${names} died: ${describe(error)}`, {
                 jobName: this.jobName,
@@ -367,6 +380,18 @@ export class JobRun {
     for (const id of this.localPools) this.pool.destroyLocalPool(id, true);
     this.localPools.length = 0;
     return this.pool.stats().availableSegments;
+  }
+
+  /** A slot's worker hit its heap limit: names its tasks, the limit and what to raise. */
+  private outOfHeapError(tasks: string, megabytes: number, fromConfig: boolean, cause: unknown): JobExecutionError {
+    const fix = fromConfig
+      ? `raise '${TASK_HEAP_SIZE.key}' (now ${megabytes}mb per slot${this.config.contains(TASK_HEAP_SIZE) ? '' : ', derived from the machine memory and the slots'}), e.g. -D ${TASK_HEAP_SIZE.key}=${megabytes * 2}mb`
+      : `raise resourceLimits.maxOldGenerationSizeMb (now ${megabytes}) passed to execute()`;
+    return new JobExecutionError(
+      `Job '${this.jobName}' failed: task ${tasks} ran out of JavaScript heap: its task slot's worker thread exceeded ` +
+        `its heap limit of ${megabytes}mb and was stopped. Keep less in memory in the job's functions, or ${fix}.`,
+      { jobName: this.jobName, task: tasks, subtaskIndex: -1, operator: undefined, cause },
+    );
   }
 
   private failureError(failure: TaskFailure): Error {

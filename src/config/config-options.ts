@@ -180,6 +180,31 @@ export const MANAGED_MEMORY_SIZE: ConfigOption<number> = memoryOption<number>({
   validate: (v) => v > 0,
 });
 
+/** Smallest task heap strom accepts: a worker needs some heap to load the job module and its operators. */
+export const MIN_TASK_HEAP_SIZE = 16 * MiB;
+
+/**
+ * `taskmanager.memory.task.heap.size`: JavaScript heap of each task-slot worker thread, in bytes
+ * (V8's old generation: `resourceLimits.maxOldGenerationSizeMb` of the worker). A worker that
+ * exceeds it is stopped and its job fails with an error naming this key; the process lives on.
+ * No fixed default: half the machine's memory (`os.totalmem()`) divided among the job's task
+ * slots, between 256mb and 4gb (see `resolveTaskHeapSize`). Flink's key sizes the JVM heap that
+ * all slots of a TaskManager share; strom gives each slot's thread its own heap of this size.
+ * `resourceLimits` passed to `execute()` win over it.
+ */
+export const TASK_HEAP_SIZE: ConfigOption<number | undefined> = memoryOption<number | undefined>({
+  key: 'taskmanager.memory.task.heap.size',
+  defaultValue: undefined,
+  documentedDefault: 'half the machine memory / slots, 256mb..4gb',
+  description:
+    'JavaScript heap of each task-slot worker thread (V8 old generation, the worker\'s resourceLimits.maxOldGenerationSizeMb), ' +
+    'in whole megabytes. A worker exceeding it fails its job with an error naming this key; the process lives on. ' +
+    'Default: half of the machine\'s memory divided among the job\'s task slots, at least 256mb and at most 4gb. ' +
+    '(Flink: the JVM heap for tasks, shared by all slots.) resourceLimits passed to execute() win.',
+  accepted: 'expected a memory size of at least 16mb, such as 512mb',
+  validate: (v) => v === undefined || v >= MIN_TASK_HEAP_SIZE,
+});
+
 /**
  * `taskmanager.network.memory.buffers-per-channel`: buffers guaranteed to each subpartition
  * (output channel) of a producer's pool. Default 2. strom requires at least 1: its local channels
@@ -262,6 +287,7 @@ export const ALL_CONFIG_OPTIONS: ReadonlyArray<ConfigOption<unknown>> = Object.f
   NETWORK_MEMORY_FRACTION,
   TOTAL_PROCESS_MEMORY,
   MANAGED_MEMORY_SIZE,
+  TASK_HEAP_SIZE,
   NETWORK_BUFFERS_PER_CHANNEL,
   NETWORK_FLOATING_BUFFERS_PER_GATE,
   NETWORK_MAX_BUFFERS_PER_CHANNEL,

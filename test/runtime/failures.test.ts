@@ -95,7 +95,7 @@ describe('a worker thread that dies', () => {
     await assertHealthy();
   });
 
-  it('a worker out of memory (resourceLimits) rejects with JobExecutionError saying the worker died', async () => {
+  it('a worker out of memory (resourceLimits) rejects with JobExecutionError naming the task and the limit to raise', async () => {
     const error = await execute(failingMap, {
       params: { failure: 'oom', at: '777' },
       config: { 'parallelism.default': 2 },
@@ -106,8 +106,11 @@ describe('a worker thread that dies', () => {
     );
     assert.ok(error instanceof JobExecutionError, String(error));
     assert.equal(error.jobName, 'failing-oom');
-    assert.match(error.message, /worker thread running .*Exploder.*\(2\/2\) died/);
-    assert.match(error.message, /memory/i);
+    assert.match(error.message, /task .*Exploder.*\(2\/2\) ran out of JavaScript heap/);
+    // resourceLimits given to execute() win over taskmanager.memory.task.heap.size, and the message says which to raise.
+    assert.match(error.message, /heap limit of 32mb/);
+    assert.match(error.message, /raise resourceLimits\.maxOldGenerationSizeMb \(now 32\)/);
+    assert.equal((error.cause as { code?: string }).code, 'ERR_WORKER_OUT_OF_MEMORY');
     await assertHealthy();
   });
 });
