@@ -191,6 +191,17 @@ export const errors = {
       cause,
     );
   },
+  /**
+   * A source or sink was given no path, typically because the job reads it from a job parameter
+   * the caller did not pass (`readTextFile(params.input)` without `-- --input <file>`).
+   */
+  missingPath(method: string, value: unknown, parameter: 'input' | 'output'): InvalidJobError {
+    return new InvalidJobError(
+      `${method}() needs a file path, got ${describeValue(value)}. If the job takes it from a job parameter ` +
+        `(e.g. params.${parameter}), pass that parameter: strom run job.ts -- --${parameter} <path>, ` +
+        `or execute(job, { params: { ${parameter}: '<path>' } }).`,
+    );
+  },
   /** The job as written cannot be planned (bad parallelism, partitioning, or a dangling edge). */
   invalidJob(detail: string, operator?: string): InvalidJobError {
     return new InvalidJobError(detail, operator);
@@ -303,15 +314,24 @@ export class SinkError extends StromError {
  */
 export class JobExecutionError extends StromError {
   readonly jobName: string;
+  /**
+   * The `code` of the error the task failed with (e.g. `ERR_SINK_FILE_EXISTS`,
+   * `ERR_SOURCE_FILE`, `ERR_USER_FUNCTION`, `ERR_WORKER_OUT_OF_MEMORY`), when it had one.
+   */
+  readonly failureCode: string | undefined;
   /** The failed task, e.g. `Flat Map -> Filter (1/2)`. */
   readonly task: string;
   /** 0-based subtask index, or -1 when the failure is not tied to one subtask. */
   readonly subtaskIndex: number;
   /** The operator whose user function failed, when known. */
   readonly operator: string | undefined;
-  constructor(message: string, fields: { jobName: string; task: string; subtaskIndex: number; operator: string | undefined; cause: unknown }) {
+  constructor(
+    message: string,
+    fields: { jobName: string; task: string; subtaskIndex: number; operator: string | undefined; cause: unknown; failureCode?: string },
+  ) {
     super('ERR_JOB_FAILED', message, { cause: fields.cause });
     this.jobName = fields.jobName;
+    this.failureCode = fields.failureCode;
     this.task = fields.task;
     this.subtaskIndex = fields.subtaskIndex;
     this.operator = fields.operator;

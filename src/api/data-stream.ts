@@ -108,7 +108,7 @@ export class DataStream<T> {
    * named `1`, `2`, ... as in Flink.
    */
   writeAsText(path: string): DataStreamSink<T> {
-    if (typeof path !== 'string' || path.length === 0) throw errors.invalidArgumentType('path', path, 'expected a file path');
+    if (typeof path !== 'string' || path.length === 0) throw errors.missingPath('writeAsText', path, 'output');
     return this.sink(`TextFile: ${path}`, { kind: 'textFile', path });
   }
   /** Sends the records back to the caller of `executeAndCollect()`, as an async iterator. */

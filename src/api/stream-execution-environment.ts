@@ -92,7 +92,7 @@ export class StreamExecutionEnvironment {
    * line is read exactly once whatever the parallelism.
    */
   readTextFile(path: string): SingleOutputStreamOperator<string> {
-    if (typeof path !== 'string' || path.length === 0) throw errors.invalidArgumentType('path', path, 'expected a file path');
+    if (typeof path !== 'string' || path.length === 0) throw errors.missingPath('readTextFile', path, 'input');
     return this.source(`readTextFile(${path})`, { kind: 'textFile', path }, Types.STRING, false);
   }
 

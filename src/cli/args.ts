@@ -2,6 +2,8 @@
  * The command line: strom's own options, job parameters after `--`, and the configuration they
  * and the environment give (defaults < --config file < STROM_PROPERTIES < -D < --parallelism/--mode).
  */
+import { statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { ConfigEntry } from '../config/config-file.js';
 import { loadConfiguration } from '../config/config-loader.js';
@@ -51,6 +53,7 @@ export function parse(argv: string[]) {
       quiet: { type: 'boolean', short: 'q' },
       'metrics-json': { type: 'string' },
       'metrics-port': { type: 'string' },
+      verbose: { type: 'boolean', short: 'v' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -59,3 +62,30 @@ export function parse(argv: string[]) {
 
 /** The parsed options of a command. */
 export type CliValues = ReturnType<typeof parse>['values'];
+
+/**
+ * Checks the options that only matter once a job runs (--metrics-port, --metrics-json), so a
+ * mistake fails at once with exit code 2 instead of being ignored or found after the job.
+ */
+export function checkRunOptions(values: CliValues): void {
+  const port = values['metrics-port'];
+  if (port !== undefined && (!/^\d+$/.test(port) || Number(port) > 65535)) {
+    throw new UsageError(`--metrics-port expects a port number from 0 to 65535 (0 picks a free port), got '${port}'`);
+  }
+  const json = values['metrics-json'];
+  if (json !== undefined) {
+    const path = resolve(json);
+    const dir = dirname(path);
+    if (!statSync(dir, { throwIfNoEntry: false })?.isDirectory()) {
+      throw new UsageError(`--metrics-json ${json}: the directory ${dir} does not exist; create it or choose another path`);
+    }
+    if (statSync(path, { throwIfNoEntry: false })?.isDirectory()) {
+      throw new UsageError(`--metrics-json ${json}: ${path} is a directory; give a file path such as ${path}/metrics.json`);
+    }
+  }
+}
+
+/** True when errors should show their stack traces: --verbose or STROM_DEBUG=1. */
+export function isVerbose(values: CliValues, env: NodeJS.ProcessEnv = process.env): boolean {
+  return values.verbose === true || (env.STROM_DEBUG !== undefined && env.STROM_DEBUG !== '' && env.STROM_DEBUG !== '0');
+}

@@ -10,15 +10,20 @@
  * Every command reads its configuration with `loadConfiguration`: defaults < `--config` file
  * (or `$STROM_CONF_DIR/strom.yaml`) < `STROM_PROPERTIES` < -D, then --parallelism / --mode.
  *
- * Exit codes: 0 success, 1 the job failed, 2 bad usage or configuration.
+ * Exit codes (./exit-codes.ts): 0 success, 1 the job failed, 2 bad usage or configuration (the
+ * job never started). Errors print one line naming the cause and the fix; --verbose (-v) or
+ * STROM_DEBUG=1 adds the stack traces.
  */
+import { statSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { explain } from '../client/plan-job.js';
 import { resolveNetworkMemory } from '../config/network-memory-config.js';
-import { StromError } from '../errors.js';
-import { configuration, parse } from './args.js';
+import { JobExecutionError, StromError } from '../errors.js';
+import { checkRunOptions, configuration, isVerbose, parse, type CliValues } from './args.js';
 import { effectiveConfiguration, formatEffectiveConfiguration } from './config-command.js';
 import { loadJob } from './load-job.js';
 import { runWithStatus } from './run-job.js';
+import { ExitCode, exitCodeOf, isUsageError, USER_FAILURE_CODES } from './exit-codes.js';
 import { COMMAND_HELP, HELP, UsageError, version } from './usage.js';
 import { wordCount } from './word-count-command.js';
 
@@ -36,6 +41,8 @@ async function run(argv: string[]): Promise<number> {
     case 'run': {
       const path = positionals[1];
       if (!path) throw new UsageError('strom run needs a job module: strom run my-job.js');
+      checkJobModule('run', path);
+      checkRunOptions(values);
       const { job, module } = await loadJob(path);
       await runWithStatus(job, { config: configuration(values), params, module }, values);
       return 0;
@@ -43,12 +50,19 @@ async function run(argv: string[]): Promise<number> {
     case 'explain': {
       const path = positionals[1];
       if (!path) throw new UsageError('strom explain needs a job module: strom explain my-job.js');
+      checkJobModule('explain', path);
       const { job } = await loadJob(path);
       process.stdout.write(`${explain(job, { config: configuration(values), params })}\n`);
       return 0;
     }
-    case 'wordcount':
-      return wordCount(positionals[1], values);
+    case 'wordcount': {
+      const input = positionals[1];
+      if (input !== undefined && !statSync(input, { throwIfNoEntry: false })?.isFile()) {
+        throw new UsageError(`input file '${input}' not found (looked at ${resolve(input)}): give a text file, or no input to count the embedded text`);
+      }
+      checkRunOptions(values);
+      return wordCount(input, values);
+    }
     case 'config': {
       const config = configuration(values);
       resolveNetworkMemory(config); // fails on contradicting memory settings, as a job would
@@ -60,23 +74,47 @@ async function run(argv: string[]): Promise<number> {
   }
 }
 
+/** A job module path that does not exist is a usage error, in one line. */
+function checkJobModule(command: string, path: string): void {
+  if (!statSync(path, { throwIfNoEntry: false })?.isFile()) {
+    throw new UsageError(
+      `job module '${path}' not found (looked at ${resolve(path)}): strom ${command} takes a .js, .mjs or .ts file whose default export is defineJob(...)`,
+    );
+  }
+}
+
+/** Prints `error` for the user: one line, and the stack traces only when verbose. */
+function report(error: unknown, verbose: boolean): void {
+  const message = error instanceof Error ? error.message : String(error);
+  process.stderr.write(`strom: ${message}\n`);
+  if (isUsageError(error) || exitCodeOf(error) === ExitCode.USAGE) {
+    if (verbose && error instanceof Error && !isUsageError(error)) process.stderr.write(`${error.stack}\n`);
+    return;
+  }
+  if (verbose) {
+    if (!(error instanceof JobExecutionError) && error instanceof Error) process.stderr.write(`${error.stack}\n`);
+    for (let cause = (error as { cause?: unknown }).cause; cause instanceof Error; cause = (cause as { cause?: unknown }).cause) {
+      process.stderr.write(`caused by: ${cause.stack ?? cause.message}\n`);
+    }
+    return;
+  }
+  // A failure whose message names the cause and the fix needs no more; anything else (a user
+  // function that threw, a worker that died, a bug in strom) gets a pointer to the stack trace.
+  const failureCode = error instanceof JobExecutionError ? error.failureCode : error instanceof StromError ? error.code : undefined;
+  if (failureCode === undefined || !USER_FAILURE_CODES.has(failureCode)) {
+    process.stderr.write('strom: run with --verbose (or STROM_DEBUG=1) for the stack trace\n');
+  }
+}
+
 export async function main(argv: string[]): Promise<number> {
+  // Known before parsing, so even a parse error can be reported verbosely; job params after `--` do not count.
+  const own = argv.includes('--') ? argv.slice(0, argv.indexOf('--')) : argv;
+  const verbose = isVerbose({ verbose: own.includes('--verbose') || own.includes('-v') } as CliValues);
   try {
     return await run(argv);
   } catch (error) {
-    if (error instanceof UsageError || String((error as { code?: unknown }).code).startsWith('ERR_PARSE_ARGS_')) {
-      process.stderr.write(`strom: ${(error as Error).message}\n`);
-      return 2;
-    }
-    if (error instanceof StromError && (error.code === 'ERR_INVALID_CONFIG' || error.code === 'ERR_CONFIG_SOURCE')) {
-      process.stderr.write(`strom: ${error.message}\n`);
-      return 2;
-    }
-    const message = error instanceof Error ? error.message : String(error);
-    process.stderr.write(`strom: ${message}\n`);
-    const cause = (error as { cause?: unknown }).cause;
-    if (cause instanceof Error && cause.stack) process.stderr.write(`caused by: ${cause.stack}\n`);
-    return 1;
+    report(error, verbose);
+    return exitCodeOf(error);
   }
 }
 

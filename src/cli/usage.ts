@@ -29,11 +29,19 @@ Options:
   -q, --quiet               (run, wordcount) no live status view and no summary
       --metrics-json FILE   (run, wordcount) write the final metrics of every subtask to FILE
       --metrics-port PORT   (run, wordcount) serve Prometheus metrics on 127.0.0.1:PORT while the job runs
+  -v, --verbose             on an error, also print the stack traces (or set STROM_DEBUG=1)
   -h, --help                this help (also: strom <command> --help)
 
 Job params after "--" are passed to the job as { key: value } from "--key value" pairs.
 Configuration, later winning: defaults < --config file < STROM_PROPERTIES ("key: value" lines)
 < -D < --parallelism/--mode. Keys and formats: docs/configuration.md.
+
+Exit codes:
+  0  success
+  1  the job failed (a user function threw, an input is missing, an output exists, out of heap)
+  2  bad usage or configuration; the job did not start (unknown option or key, bad value,
+     missing job module or job parameter, too few task slots or network buffers)
+Errors print one line with the cause and the fix; --verbose or STROM_DEBUG=1 adds stack traces.
 `;
 
 export const COMMAND_HELP: Record<string, string> = {
@@ -43,13 +51,16 @@ export const COMMAND_HELP: Record<string, string> = {
 Runs a job module (.js, .mjs or .ts) whose default export is defineJob((env, params) => ...).
 While it runs, a status view on stderr shows each task's records/s, back-pressure and buffers
 (a refreshing table on a terminal, log lines otherwise); a summary follows at the end.
-Exit code 0 on success, 1 when the job fails, 2 for bad usage or configuration.
+Exit code 0 on success, 1 when the job fails, 2 for bad usage or configuration (the job did
+not start). --verbose (or STROM_DEBUG=1) adds the stack traces to an error.
 `,
   wordcount: `Usage: strom wordcount [input] [-o path] [-p N] [-m streaming|batch] [-D key=value ...] [-q]
+                       [--metrics-json FILE] [--metrics-port PORT]
 
 Flink's WordCount: lower-cases each line, splits on non-word characters and counts the words.
 Without input it counts an embedded text; without -o it prints the top words and a summary.
 Runs in BATCH mode unless -m or the configuration says otherwise.
+Exit code 0 on success, 1 when the job fails, 2 for bad usage or configuration.
 `,
   explain: `Usage: strom explain <job-module> [-p N] [-D key=value ...] [-c file] [-- --key value ...]
 

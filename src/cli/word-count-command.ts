@@ -29,7 +29,9 @@ export async function wordCount(input: string | undefined, values: CliValues): P
   params.collect = 'true';
   const started = performance.now();
   const counts = new Map<string, number>();
-  const collected = executeAndCollect<[string, number]>(job, { config, params, module });
+  const port = values['metrics-port']; // checked by checkRunOptions
+  const collected = executeAndCollect<[string, number]>(job, { config, params, module, metricsPort: port === undefined ? undefined : Number(port) });
+  collected.client.metricsUrl?.then((url) => process.stderr.write(`Prometheus metrics at ${url}\n`)).catch(() => {});
   const stop = values.quiet ? () => {} : showStatus(collected.client, { stream: process.stderr, inputBytes: input ? statSync(params.input!).size : undefined });
   try {
     for await (const [word, count] of collected) counts.set(word, Math.max(count, counts.get(word) ?? 0));

@@ -390,7 +390,7 @@ export class JobRun {
     return new JobExecutionError(
       `Job '${this.jobName}' failed: task ${tasks} ran out of JavaScript heap: its task slot's worker thread exceeded ` +
         `its heap limit of ${megabytes}mb and was stopped. Keep less in memory in the job's functions, or ${fix}.`,
-      { jobName: this.jobName, task: tasks, subtaskIndex: -1, operator: undefined, cause },
+      { jobName: this.jobName, task: tasks, subtaskIndex: -1, operator: undefined, cause, failureCode: 'ERR_WORKER_OUT_OF_MEMORY' },
     );
   }
 
@@ -408,6 +408,7 @@ export class JobRun {
       task: failure.task,
       subtaskIndex: failure.subtaskIndex,
       operator: failure.operator,
+      failureCode: failure.code,
       cause: failure.cause ? cause : Object.assign(new Error(failure.message), { name: failure.name, stack: failure.stack, code: failure.code }),
     });
   }

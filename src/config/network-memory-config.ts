@@ -141,7 +141,10 @@ export function resolveNetworkMemory(config: Configuration): NetworkMemoryConfig
   const maxSegments = maxNetworkSegments(segmentSize);
   if (numSegments < 1 || numSegments > maxSegments) {
     const what = key === TOTAL_PROCESS_MEMORY.key ? `'${NETWORK_MEMORY_FRACTION.key}' x '${TOTAL_PROCESS_MEMORY.key}'` : `'${key}'`;
-    const range = `${formatMemorySize(segmentSize)} (one segment) to ${formatMemorySize(maxSegments * segmentSize)} (${maxSegments} segments of ${formatMemorySize(segmentSize)})`;
+    // The upper end rounded down to whole MiB reads better and stays inside the range.
+    const maxBytes = maxSegments * segmentSize;
+    const upper = maxBytes >= 2 ** 20 ? Math.floor(maxBytes / 2 ** 20) * 2 ** 20 : maxBytes;
+    const range = `${formatMemorySize(segmentSize)} (one segment) to ${formatMemorySize(upper)} (at most ${maxSegments} segments of ${formatMemorySize(segmentSize)})`;
     const detail =
       numSegments < 1
         ? `network memory of ${formatMemorySize(bytes)} (from ${what}) is smaller than one segment ` +

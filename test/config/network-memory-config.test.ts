@@ -119,7 +119,7 @@ describe('resolveNetworkMemory', () => {
         () => resolveNetworkMemory(Configuration.from({ 'taskmanager.memory.network.max': value })),
         'taskmanager.memory.network.max',
         `network memory of ${value} (from 'taskmanager.memory.network.max') is more than strom can allocate`,
-        `Allowed: 32kb (one segment) to ${maxNetworkSegments(32768) * 32}kb (${maxNetworkSegments(32768)} segments of 32kb)`,
+        `Allowed: 32kb (one segment) to ${Math.floor(maxNetworkSegments(32768) / 32)}mb (at most ${maxNetworkSegments(32768)} segments of 32kb)`,
       );
     }
     assertConfigError(
