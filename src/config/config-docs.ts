@@ -66,7 +66,28 @@ Files take flat Flink keys (\`taskmanager.numberOfTaskSlots: 4\`), nested maps a
 
 An unknown key fails with the nearest known key; a bad value names the key, the value, what is
 accepted and the source (file and line, \`STROM_PROPERTIES\`, \`-D\`, code). Combinations are
-checked before a job starts (network memory bounds, slots, buffers).
+checked before a job starts (network memory bounds, slots, buffers); the CLI exits with code 2
+for all of these.
+
+## The local TaskManager's resources, and where strom differs from Flink
+
+strom starts one local TaskManager per job, as Flink's per-job MiniCluster does.
+
+- **Task slots**: \`taskmanager.numberOfTaskSlots\` not set gives the TaskManager exactly the
+  slots the job needs (the sum over its slot sharing groups of their highest parallelism; Flink's
+  MiniCluster takes the job's highest parallelism). A value that is set is a limit.
+- **Heap**: each slot is a worker thread with its own V8 heap,
+  \`taskmanager.memory.task.heap.size\` (Flink: the JVM heap all slots share). Not set: half the
+  machine's memory divided among the slots, 256mb to 4gb. A task exceeding it fails its job,
+  naming the key; \`resourceLimits\` given to \`execute()\` win.
+- **Network memory** follows Flink's rules. Without \`taskmanager.memory.process.size\` it has
+  one fixed size, as in Flink's local execution: \`network.min\`, or \`network.max\` when only
+  that is set, 64mb when neither is; both set must be equal. With a process size it is
+  \`network.fraction\` x process size, clamped to \`network.min\` (64mb) .. \`network.max\`
+  (unbounded). strom applies the fraction to the process size (Flink: to total Flink memory),
+  rounds down to whole segments (Flink rejects other sizes), and allocates at most 2 GiB
+  including bookkeeping, i.e. 2046mb of 32kb segments (one SharedArrayBuffer addressed with
+  int32 offsets).
 
 ## Keys
 

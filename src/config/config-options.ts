@@ -113,7 +113,7 @@ export const NETWORK_MEMORY_MIN: ConfigOption<number> = memoryOption({
     'Minimum network memory (all network buffers of the task manager) in bytes. Default 64mb. ' +
     'Without taskmanager.memory.process.size the network memory has this one fixed size (as in Flink\'s local execution): ' +
     'if only one of network.min / network.max is set, the other takes its value; if both are set they must be equal. ' +
-    'strom allocates at most 2gb minus bookkeeping (2047mb of 32kb segments).',
+    'strom allocates at most 2gb minus bookkeeping (2046mb of 32kb segments).',
   accepted: 'expected a memory size such as 64mb',
 });
 

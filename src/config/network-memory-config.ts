@@ -21,7 +21,7 @@
  * All network memory is one SharedArrayBuffer whose layout (native/core/network_memory_layout.h)
  * uses int32 byte offsets, so segments plus bookkeeping (a 64-byte header, the local pool table,
  * the subpartition counters and a 16-byte descriptor per segment) must stay below 2 GiB: at most
- * {@link maxNetworkSegments} segments, about 2047mb of 32kb segments. (A SharedArrayBuffer itself
+ * {@link maxNetworkSegments} segments, about 2046mb of 32kb segments. (A SharedArrayBuffer itself
  * may be larger on 64-bit Node; the int32 offsets are the limit.) A size beyond it is a
  * ConfigurationError naming the key that asked for it and the allowed range.
  *
