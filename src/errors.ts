@@ -229,7 +229,9 @@ export const errors = {
   },
   /** A text file source cannot read `path` (missing, a directory, no permission, an I/O error). */
   sourceFile(path: string, detail: string, cause?: unknown): SourceError {
-    return new SourceError('ERR_SOURCE_FILE', `Cannot read the text file source '${path}': ${detail}.`, path, cause);
+    // A missing file is the common mistake: say what to check.
+    const fix = (cause as { code?: unknown } | undefined)?.code === 'ENOENT' ? ' Check the path (a relative path is resolved against the working directory).' : '';
+    return new SourceError('ERR_SOURCE_FILE', `Cannot read the text file source '${path}': ${detail}.${fix}`, path, cause);
   },
   /** A socket source cannot connect to, or lost its connection to, `host:port`. */
   sourceSocket(host: string, port: number, detail: string, cause?: unknown): SourceError {

@@ -32,12 +32,12 @@ async function run(argv: string[]): Promise<number> {
   const command = positionals[0] ?? 'help';
   if (values.help || command === 'help') {
     process.stdout.write(COMMAND_HELP[command] ?? HELP);
-    return 0;
+    return ExitCode.OK;
   }
   switch (command) {
     case 'version':
       process.stdout.write(`${version}\n`);
-      return 0;
+      return ExitCode.OK;
     case 'run': {
       const path = positionals[1];
       if (!path) throw new UsageError('strom run needs a job module: strom run my-job.js');
@@ -45,7 +45,7 @@ async function run(argv: string[]): Promise<number> {
       checkRunOptions(values);
       const { job, module } = await loadJob(path);
       await runWithStatus(job, { config: configuration(values), params, module }, values);
-      return 0;
+      return ExitCode.OK;
     }
     case 'explain': {
       const path = positionals[1];
@@ -53,7 +53,7 @@ async function run(argv: string[]): Promise<number> {
       checkJobModule('explain', path);
       const { job } = await loadJob(path);
       process.stdout.write(`${explain(job, { config: configuration(values), params })}\n`);
-      return 0;
+      return ExitCode.OK;
     }
     case 'wordcount': {
       const input = positionals[1];
@@ -67,7 +67,7 @@ async function run(argv: string[]): Promise<number> {
       const config = configuration(values);
       resolveNetworkMemory(config); // fails on contradicting memory settings, as a job would
       process.stdout.write(values.json ? `${JSON.stringify(effectiveConfiguration(config), null, 2)}\n` : formatEffectiveConfiguration(config));
-      return 0;
+      return ExitCode.OK;
     }
     default:
       throw new UsageError(`unknown command '${command}'. Run 'strom help' for the list of commands.`);
@@ -85,7 +85,8 @@ function checkJobModule(command: string, path: string): void {
 
 /** Prints `error` for the user: one line, and the stack traces only when verbose. */
 function report(error: unknown, verbose: boolean): void {
-  const message = error instanceof Error ? error.message : String(error);
+  // One line: node's parseArgs messages span several.
+  const message = (error instanceof Error ? error.message : String(error)).replace(/\s*\n\s*/g, ' ');
   process.stderr.write(`strom: ${message}\n`);
   if (isUsageError(error) || exitCodeOf(error) === ExitCode.USAGE) {
     if (verbose && error instanceof Error && !isUsageError(error)) process.stderr.write(`${error.stack}\n`);

@@ -144,7 +144,7 @@ test('user errors print one line with the cause and the fix; the stack only with
   const missing = await strom({}, 'run', READ_INPUT, '-q', '--', '--input', join(dir, 'missing.txt'), '--output', join(dir, 'out'));
   assert.equal(missing.code, 1);
   assert.equal(lines(missing.stderr).length, 1, missing.stderr);
-  assert.match(missing.stderr, /Cannot read the text file source '.*missing\.txt': no such file or directory/);
+  assert.match(missing.stderr, /Cannot read the text file source '.*missing\.txt': no such file or directory.*Check the path/);
   for (const [env, flags] of [[{}, ['--verbose']], [{ STROM_DEBUG: '1' }, []]] as const) {
     const verbose = await strom(env, 'wordcount', input, '-o', exists, '-q', ...flags);
     assert.equal(verbose.code, 1);
