@@ -110,7 +110,8 @@ function report(error: unknown, verbose: boolean): void {
 export async function main(argv: string[]): Promise<number> {
   // Known before parsing, so even a parse error can be reported verbosely; job params after `--` do not count.
   const own = argv.includes('--') ? argv.slice(0, argv.indexOf('--')) : argv;
-  const verbose = isVerbose({ verbose: own.includes('--verbose') || own.includes('-v') } as CliValues);
+  const flag = (arg: string) => arg === '--verbose' || /^-[qhv]*v[qhv]*$/.test(arg); // -v, or in a group of boolean flags (-qv)
+  const verbose = isVerbose({ verbose: own.some(flag) } as CliValues);
   try {
     return await run(argv);
   } catch (error) {
