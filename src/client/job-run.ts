@@ -6,14 +6,16 @@
  * allocates the TaskManager's network memory, managed memory and channels, deploys the subtasks
  * into task slots (a piscina pool of worker threads), and waits for the end. On a failure or a
  * cancel it stops every slot, gives back every buffer and rejects with a clear error; nothing is
- * left running.
+ * left running. The output of its writeAsText sinks appears only when the job succeeded: a
+ * FileOutputCommitter checks the targets before the job starts, commits the in-progress files at
+ * the end, and removes them on failure, cancel, or when the process exits during the run.
  */
 import { pathToFileURL } from 'node:url';
 import type { ResourceLimits } from 'node:worker_threads';
 import { Piscina } from 'piscina';
 import type { JobDefinition } from '../api/define-job.js';
 import { Configuration } from '../config/configuration.js';
-import { BUFFER_TIMEOUT, MANAGED_MEMORY_SIZE } from '../config/config-options.js';
+import { BUFFER_TIMEOUT, FS_OVERWRITE_FILES, MANAGED_MEMORY_SIZE } from '../config/config-options.js';
 import type { NetworkMemoryConfig } from '../config/network-memory-config.js';
 import { errors, JobCancelledError, JobExecutionError } from '../errors.js';
 import type { ExecutionPlan } from '../graph/execution-plan.js';
@@ -23,6 +25,7 @@ import { OutputFlusher } from '../io/output-flusher.js';
 import { ManagedMemory } from '../memory/managed-memory.js';
 import { NetworkBufferPool } from '../memory/network-buffer-pool.js';
 import { CONTROL_BYTES, ControlWord, type SlotRequest, type SlotResult, type TaskDeployment, type TaskFailure, type TaskMetrics } from '../runtime/deployment.js';
+import { FileOutputCommitter, type TextFileOutput } from '../runtime/sinks/file-output-committer.js';
 import { inputTypeOf } from '../runtime/task/stream-task.js';
 import type { JobMetricsSnapshot } from '../runtime/metrics/job-metrics.js';
 import { createMetricsBuffer, nowMs } from '../runtime/metrics/metrics-layout.js';
@@ -106,6 +109,8 @@ export class JobRun {
   readonly config: Configuration;
   readonly pool: NetworkBufferPool;
   readonly collects: CollectReader[] = [];
+  /** The writeAsText sinks' output: checked before the start, committed or removed at the end. */
+  readonly output: FileOutputCommitter;
   private readonly managedMemory: ManagedMemory;
   private readonly flusher = new OutputFlusher();
   private readonly control = new SharedArrayBuffer(CONTROL_BYTES);
@@ -129,6 +134,8 @@ export class JobRun {
     if (!this.graph.nodes.some((n) => n.operator.kind === 'sink')) {
       throw errors.invalidJob(`job '${this.jobName}' has no sink: add print(), writeAsText(), collect() or addSink() to a stream`);
     }
+    // Existing output is refused here, before anything is allocated or started.
+    this.output = new FileOutputCommitter(this.textFileOutputs());
     const network = this.plan.network;
     this.pool = NetworkBufferPool.create({ segmentSize: network.segmentSize, numSegments: network.numSegments });
     this.managedMemory = ManagedMemory.create(this.config.get(MANAGED_MEMORY_SIZE));
@@ -149,6 +156,20 @@ export class JobRun {
           nowMs(),
         )
       : undefined;
+  }
+
+  /** The job's writeAsText sinks, with their parallelism and write mode. */
+  private textFileOutputs(): TextFileOutput[] {
+    const overwrite = this.config.get(FS_OVERWRITE_FILES);
+    const outputs: TextFileOutput[] = [];
+    for (const vertex of this.plan.vertices) {
+      const ids = vertex.vertex.nodeIds;
+      const tail = this.graph.nodes[ids[ids.length - 1]!]!;
+      if (tail.operator.kind !== 'sink' || tail.operator.sink.kind !== 'textFile') continue;
+      const { path, writeMode } = tail.operator.sink;
+      outputs.push({ nodeId: tail.id, path, parallelism: vertex.vertex.parallelism, writeMode: writeMode ?? (overwrite ? 'OVERWRITE' : 'NO_OVERWRITE') });
+    }
+    return outputs;
   }
 
   /** Builds one SlotRequest per slot: channel groups, local pools and task deployments. */
@@ -207,6 +228,8 @@ export class JobRun {
         const collectGroup = collectGroups.get(v.id);
         const collect = collectGroup ? { group: collectGroup.buffer, ring: sub.index, localPool: this.localPool(1, network) } : undefined;
         const inputRings = sub.inputChannels.map((_, i) => base + i);
+        const tail = graph.nodes[v.nodeIds[v.nodeIds.length - 1]!]!;
+        const textFile = tail.operator.kind === 'sink' && tail.operator.sink.kind === 'textFile' ? this.output.subtaskFile(tail.id, sub.index) : undefined;
         const metricsBlock = this.metricsBuffer ? block++ : -1;
         if (this.metricsBuffer) {
           this.metricsSources.push({
@@ -234,6 +257,7 @@ export class JobRun {
           outputs,
           collect,
           metricsBlock,
+          textFile,
         });
       }
     }
@@ -277,6 +301,26 @@ export class JobRun {
    */
   async run(collected?: Promise<unknown>): Promise<JobExecutionResult> {
     const started = performance.now();
+    try {
+      this.output.prepare();
+    } catch (error) {
+      await this.release();
+      throw error;
+    }
+    // A process that exits during the run (process.exit, a second Ctrl-C in the CLI) leaves no
+    // in-progress output behind: removing it is synchronous, so it works from 'exit'.
+    abortOnExit(this.output, true);
+    try {
+      return await this.runPrepared(started, collected);
+    } catch (error) {
+      this.output.abort();
+      throw error;
+    } finally {
+      abortOnExit(this.output, false);
+    }
+  }
+
+  private async runPrepared(started: number, collected: Promise<unknown> | undefined): Promise<JobExecutionResult> {
     const bufferTimeout = this.config.get(BUFFER_TIMEOUT);
     if (bufferTimeout > 0) this.flusher.start(bufferTimeout);
     const signal = this.options.signal;
@@ -326,6 +370,8 @@ export class JobRun {
     // The first failure wins; a cancel makes tasks fail with ERR_CANCELLED, reported as such.
     if (firstFailure) throw firstFailure;
     if (this.cancelRequested) throw new JobCancelledError(this.jobName);
+    // Every task finished: the output appears (the caller aborts it if this throws).
+    this.output.commit();
     return {
       jobName: this.jobName,
       durationMs: performance.now() - started,
@@ -385,6 +431,23 @@ export class JobRun {
       operator: failure.operator,
       cause: failure.cause ? cause : Object.assign(new Error(failure.message), { name: failure.name, stack: failure.stack, code: failure.code }),
     });
+  }
+}
+
+/** The output of the jobs running in this process, removed if the process exits mid-run. */
+const runningOutputs = new Set<FileOutputCommitter>();
+
+function abortRunningOutputs(): void {
+  for (const output of runningOutputs) output.abort();
+}
+
+/** Adds (or removes) `output` to those removed on process exit; one 'exit' listener for all. */
+function abortOnExit(output: FileOutputCommitter, running: boolean): void {
+  if (running) {
+    if (runningOutputs.size === 0) process.on('exit', abortRunningOutputs);
+    runningOutputs.add(output);
+  } else if (runningOutputs.delete(output) && runningOutputs.size === 0) {
+    process.removeListener('exit', abortRunningOutputs);
   }
 }
 

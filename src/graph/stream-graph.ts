@@ -52,7 +52,8 @@ export type SourceSpec =
 /** Sinks. */
 export type SinkSpec =
   | { kind: 'print'; prefix?: string; stderr: boolean }
-  | { kind: 'textFile'; path: string }
+  /** `writeMode` undefined: the configuration's `fs.overwrite-files` decides. */
+  | { kind: 'textFile'; path: string; writeMode?: 'NO_OVERWRITE' | 'OVERWRITE' }
   | { kind: 'collect' }
   | { kind: 'custom'; factory: (context: { subtaskIndex: number; parallelism: number }) => { invoke(value: unknown): void | Promise<void>; close?(): void | Promise<void> } };
 
