@@ -120,6 +120,8 @@ export class JobRun {
   private piscina: Piscina | undefined;
   private cancelRequested = false;
   private stopTimer: NodeJS.Timeout | undefined;
+  /** Set once the workers are being terminated: their runs then reject, which is no new failure. */
+  private workersTerminated = false;
   /** The job's metrics memory and its reader; undefined with `metrics: false`. */
   private readonly metricsBuffer: SharedArrayBuffer | undefined;
   private readonly metricsSources: TaskMetricsSource[] = [];
@@ -348,6 +350,8 @@ export class JobRun {
             return result;
           },
           (error: unknown) => {
+            // Terminated by stopAll's grace period: the failure or cancel that stopped it is reported.
+            if (this.workersTerminated) return { ok: false, tasks: [] } as unknown as SlotResult;
             // The worker itself died (exit, out of memory): its tasks are gone.
             const names = request.tasks.map((t) => t.name).join(', ');
             fail(
@@ -400,6 +404,7 @@ export class JobRun {
   }
 
   private async terminateWorkers(): Promise<void> {
+    this.workersTerminated = true;
     const piscina = this.piscina;
     this.piscina = undefined;
     await piscina?.destroy();

@@ -107,6 +107,29 @@ describe('writeAsText output is whole or absent', () => {
     assert.deepEqual(readdirSync(d), []);
   });
 
+  it('a cancel that must terminate a worker stuck in user code is still a cancel, and leaves no output', async () => {
+    const d = dir();
+    const name = `strom-file-output-stuck-${process.pid}`;
+    const channel = new BroadcastChannel(name);
+    const running = new Promise<void>((resolve) => (channel.onmessage = () => resolve()));
+    try {
+      const abort = new AbortController();
+      const result = execute(fileOutput, {
+        params: { output: join(d, 'out'), source: 'unbounded', failure: 'spin', at: '50000', channel: name },
+        // One slot: its only worker is stuck, so only terminating it ends the job.
+        config: { 'parallelism.default': 1 },
+        signal: abort.signal,
+      });
+      await running; // the map announced 50000 and spins from now on
+      abort.abort();
+      const error = await failure(result);
+      assert.ok(error instanceof JobCancelledError, String(error));
+    } finally {
+      channel.close();
+    }
+    assert.deepEqual(readdirSync(d), []);
+  });
+
   it('a target directory holding files of an earlier run is refused before the job starts, the old files untouched', () => {
     const d = dir();
     const out = join(d, 'out');
