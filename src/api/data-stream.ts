@@ -6,7 +6,7 @@
  * Every call only adds to the StreamGraph; nothing runs until the job is executed.
  */
 import { errors } from '../errors.js';
-import type { KeySpec, PartitionerKind, SinkSpec, StreamNode } from '../graph/stream-graph.js';
+import type { KeySpec, PartitionerKind, SinkSpec, StreamNode, WriteMode } from '../graph/stream-graph.js';
 import { Types, type TypeInformation } from '../types/type-information.js';
 import type { StreamGraphBuilder, StreamInput } from './stream-graph-builder.js';
 
@@ -109,11 +109,11 @@ export class DataStream<T> {
    *
    * The output is whole or absent: subtasks write hidden in-progress files that become `path`
    * only when the whole job succeeded, and are removed when it fails or is cancelled.
-   * `writeMode` is Flink's `FileSystem.WriteMode`: `'NO_OVERWRITE'` refuses, before the job
+   * `writeMode` is Flink's `FileSystem.WriteMode` (`FileSystem.WriteMode.OVERWRITE` or the string): `'NO_OVERWRITE'` refuses, before the job
    * starts, a `path` that already holds output (an empty directory is fine); `'OVERWRITE'`
    * replaces it when the job succeeded. Default: `fs.overwrite-files` (false: NO_OVERWRITE).
    */
-  writeAsText(path: string, writeMode?: 'NO_OVERWRITE' | 'OVERWRITE'): DataStreamSink<T> {
+  writeAsText(path: string, writeMode?: WriteMode): DataStreamSink<T> {
     if (typeof path !== 'string' || path.length === 0) throw errors.invalidArgumentType('path', path, 'expected a file path');
     if (writeMode !== undefined && writeMode !== 'NO_OVERWRITE' && writeMode !== 'OVERWRITE') {
       throw errors.invalidArgumentType('writeMode', writeMode, "expected 'NO_OVERWRITE' or 'OVERWRITE' (Flink's FileSystem.WriteMode)");

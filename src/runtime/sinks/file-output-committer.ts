@@ -28,18 +28,13 @@
  * killed outright (SIGKILL) can leave a hidden `.<name>.inprogress-<runId>` directory, which is
  * never mistaken for output and may be deleted.
  *
- * Layering: runtime/sinks; depends on errors and node:fs only.
+ * Layering: runtime/sinks; depends on errors, graph (a type) and node:fs only.
  */
 import { lstatSync, mkdirSync, readdirSync, renameSync, rmdirSync, rmSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { errors } from '../../errors.js';
-
-/** Flink's `FileSystem.WriteMode`: whether a file sink may replace existing output. */
-export type WriteMode = 'NO_OVERWRITE' | 'OVERWRITE';
-
-/** The write modes, for validation and messages. */
-export const WRITE_MODES: readonly WriteMode[] = ['NO_OVERWRITE', 'OVERWRITE'];
+import type { WriteMode } from '../../graph/stream-graph.js';
 
 /** One writeAsText sink of a job. */
 export interface TextFileOutput {
