@@ -66,7 +66,7 @@ export class JobInterrupts {
     this.reason = reason;
     if (reason !== 'EPIPE') {
       process.stderr.write(
-        `strom: ${reason}: cancelling the job and removing its in-progress output (${reason === 'SIGINT' ? 'Ctrl-C' : 'a second signal'} again exits at once)\n`,
+        `strom: ${reason}: cancelling the job and removing its in-progress output (${reason === 'SIGINT' ? 'Ctrl-C again' : 'a second signal'} exits at once)\n`,
       );
     }
     this.#cancel();

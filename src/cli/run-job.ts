@@ -36,7 +36,8 @@ export async function runWithStatus(
   } catch (error) {
     if (interrupts.reason && error instanceof JobCancelledError) {
       stop();
-      return exitInterrupted(interrupts.reason, () => writeCancelledMetricsJson(values['metrics-json'], client, interrupts.reason!, started));
+      // Awaited here, so a second signal still exits at once while the figures are written.
+      return await exitInterrupted(interrupts.reason, () => writeCancelledMetricsJson(values['metrics-json'], client, interrupts.reason!, started));
     }
     throw error;
   } finally {

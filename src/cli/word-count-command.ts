@@ -38,14 +38,18 @@ export async function wordCount(input: string | undefined, values: CliValues): P
     for await (const [word, count] of collected) counts.set(word, Math.max(count, counts.get(word) ?? 0));
     // Cancelling ends the iteration quietly and `result` resolves: the interruption tells.
     result = await collected.result;
+  } catch (error) {
+    interrupts.dispose();
+    throw error;
   } finally {
     stop();
-    interrupts.dispose();
   }
   const reason = interrupts.reason;
   if (reason && !result) {
+    // Still watching, so a second signal exits at once while the figures are written.
     return exitInterrupted(reason, () => writeCancelledMetricsJson(values['metrics-json'], collected.client, reason, started));
   }
+  interrupts.dispose();
   await writeMetricsJson(values['metrics-json'], result);
   const top = [...counts].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).slice(0, 10);
   const total = [...counts.values()].reduce((a, b) => a + b, 0);

@@ -103,7 +103,7 @@ describe('the CLI ends jobs early the Unix way', () => {
       const { code: exitCode } = await child.exited;
       assert.equal(exitCode, code, child.stderr());
       const lines = child.stderr().trim().split('\n');
-      assert.deepEqual(lines.slice(1), [`strom: ${signal}: cancelling the job and removing its in-progress output (${signal === 'SIGINT' ? 'Ctrl-C' : 'a second signal'} again exits at once)`]);
+      assert.deepEqual(lines.slice(1), [`strom: ${signal}: cancelling the job and removing its in-progress output (${signal === 'SIGINT' ? 'Ctrl-C again' : 'a second signal'} exits at once)`]);
       assert.deepEqual(readdirSync(d), ['metrics.json'], 'no output and no in-progress files');
       const metrics = JSON.parse(readFileSync(join(d, 'metrics.json'), 'utf8')) as {
         status: string;
