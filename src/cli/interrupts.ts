@@ -36,9 +36,10 @@ export class JobInterrupts {
   reason: Interruption | undefined;
   readonly #cancel: () => void;
   readonly #onSignal = (signal: NodeJS.Signals): void => {
-    if (this.reason !== undefined && this.reason !== 'EPIPE') {
-      // The second signal: no more waiting. The JobRun's 'exit' hook removes in-progress output.
-      process.stderr.write(`strom: ${signal} again: exiting without waiting for the job to stop\n`);
+    if (this.reason !== undefined) {
+      // A signal after the first interruption: no more waiting. The JobRun's 'exit' hook removes
+      // the in-progress output.
+      process.stderr.write(`strom: ${signal}${this.reason === 'EPIPE' ? '' : ' again'}: exiting without waiting for the job to stop\n`);
       process.exit(exitCodeOf(signal as Interruption));
     }
     this.interrupt(signal as Interruption);
