@@ -25,7 +25,7 @@ import { OutputFlusher } from '../io/output-flusher.js';
 import { ManagedMemory } from '../memory/managed-memory.js';
 import { NetworkBufferPool } from '../memory/network-buffer-pool.js';
 import { CONTROL_BYTES, ControlWord, type SlotRequest, type SlotResult, type TaskDeployment, type TaskFailure, type TaskMetrics } from '../runtime/deployment.js';
-import { FileOutputCommitter, type TextFileOutput } from '../runtime/sinks/file-output-committer.js';
+import { FileOutputCommitter, textFileOutputs } from '../runtime/sinks/file-output-committer.js';
 import { inputTypeOf } from '../runtime/task/stream-task.js';
 import type { JobMetricsSnapshot } from '../runtime/metrics/job-metrics.js';
 import { createMetricsBuffer, nowMs } from '../runtime/metrics/metrics-layout.js';
@@ -137,7 +137,7 @@ export class JobRun {
       throw errors.invalidJob(`job '${this.jobName}' has no sink: add print(), writeAsText(), collect() or addSink() to a stream`);
     }
     // Existing output is refused here, before anything is allocated or started.
-    this.output = new FileOutputCommitter(this.textFileOutputs());
+    this.output = new FileOutputCommitter(textFileOutputs(this.graph, this.plan, this.config.get(FS_OVERWRITE_FILES)));
     const network = this.plan.network;
     this.pool = NetworkBufferPool.create({ segmentSize: network.segmentSize, numSegments: network.numSegments });
     this.managedMemory = ManagedMemory.create(this.config.get(MANAGED_MEMORY_SIZE));
@@ -158,20 +158,6 @@ export class JobRun {
           nowMs(),
         )
       : undefined;
-  }
-
-  /** The job's writeAsText sinks, with their parallelism and write mode. */
-  private textFileOutputs(): TextFileOutput[] {
-    const overwrite = this.config.get(FS_OVERWRITE_FILES);
-    const outputs: TextFileOutput[] = [];
-    for (const vertex of this.plan.vertices) {
-      const ids = vertex.vertex.nodeIds;
-      const tail = this.graph.nodes[ids[ids.length - 1]!]!;
-      if (tail.operator.kind !== 'sink' || tail.operator.sink.kind !== 'textFile') continue;
-      const { path, writeMode } = tail.operator.sink;
-      outputs.push({ nodeId: tail.id, path, parallelism: vertex.vertex.parallelism, writeMode: writeMode ?? (overwrite ? 'OVERWRITE' : 'NO_OVERWRITE') });
-    }
-    return outputs;
   }
 
   /** Builds one SlotRequest per slot: channel groups, local pools and task deployments. */
@@ -310,15 +296,15 @@ export class JobRun {
       throw error;
     }
     // A process that exits during the run (process.exit, a second Ctrl-C in the CLI) leaves no
-    // in-progress output behind: removing it is synchronous, so it works from 'exit'.
-    abortOnExit(this.output, true);
+    // in-progress output behind.
+    const unwatch = this.output.abortOnProcessExit();
     try {
       return await this.runPrepared(started, collected);
     } catch (error) {
       this.output.abort();
       throw error;
     } finally {
-      abortOnExit(this.output, false);
+      unwatch();
     }
   }
 
@@ -436,23 +422,6 @@ export class JobRun {
       operator: failure.operator,
       cause: failure.cause ? cause : Object.assign(new Error(failure.message), { name: failure.name, stack: failure.stack, code: failure.code }),
     });
-  }
-}
-
-/** The output of the jobs running in this process, removed if the process exits mid-run. */
-const runningOutputs = new Set<FileOutputCommitter>();
-
-function abortRunningOutputs(): void {
-  for (const output of runningOutputs) output.abort();
-}
-
-/** Adds (or removes) `output` to those removed on process exit; one 'exit' listener for all. */
-function abortOnExit(output: FileOutputCommitter, running: boolean): void {
-  if (running) {
-    if (runningOutputs.size === 0) process.on('exit', abortRunningOutputs);
-    runningOutputs.add(output);
-  } else if (runningOutputs.delete(output) && runningOutputs.size === 0) {
-    process.removeListener('exit', abortRunningOutputs);
   }
 }
 

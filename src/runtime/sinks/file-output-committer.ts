@@ -20,21 +20,23 @@
  *    place. If any output cannot be committed, the ones already committed are moved back and the
  *    replaced targets restored, so a job's outputs appear together or not at all.
  * 4. `abort()`, on failure or cancel (after the workers stopped): removes the staging
- *    directories, synchronously. Also safe to call while workers still write (best effort: a
- *    process exiting at once calls it from its 'exit' event).
+ *    directories, synchronously. Also safe to call while workers still write (best effort):
+ *    `abortOnProcessExit()` calls it from the process's 'exit' event while the job runs, so a
+ *    process that exits at once (process.exit, a second Ctrl-C) leaves no in-progress output.
  *
  * Where strom differs from Flink: Flink's OVERWRITE deletes the old output when the sink opens;
  * strom replaces it only at commit, so a failed job leaves the earlier output intact. A process
  * killed outright (SIGKILL) can leave a hidden `.<name>.inprogress-<runId>` directory, which is
  * never mistaken for output and may be deleted.
  *
- * Layering: runtime/sinks; depends on errors, graph (a type) and node:fs only.
+ * Layering: runtime/sinks; depends on errors, graph (types) and node:fs only.
  */
 import { lstatSync, mkdirSync, readdirSync, renameSync, rmdirSync, rmSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { errors } from '../../errors.js';
-import type { WriteMode } from '../../graph/stream-graph.js';
+import type { ExecutionPlan } from '../../graph/execution-plan.js';
+import type { StreamGraph, WriteMode } from '../../graph/stream-graph.js';
 
 /** One writeAsText sink of a job. */
 export interface TextFileOutput {
@@ -45,6 +47,21 @@ export interface TextFileOutput {
   /** The sink's parallelism: 1 writes the file `path`, more the directory `path/1..N`. */
   parallelism: number;
   writeMode: WriteMode;
+}
+
+/**
+ * The writeAsText sinks of a planned job, with their parallelism and write mode (the sink's own,
+ * else `OVERWRITE` when `overwriteByDefault`, the configuration's `fs.overwrite-files`).
+ */
+export function textFileOutputs(graph: StreamGraph, plan: ExecutionPlan, overwriteByDefault: boolean): TextFileOutput[] {
+  const outputs: TextFileOutput[] = [];
+  for (const { vertex } of plan.vertices) {
+    const tail = graph.nodes[vertex.nodeIds[vertex.nodeIds.length - 1]!]!;
+    if (tail.operator.kind !== 'sink' || tail.operator.sink.kind !== 'textFile') continue;
+    const { path, writeMode } = tail.operator.sink;
+    outputs.push({ nodeId: tail.id, path, parallelism: vertex.parallelism, writeMode: writeMode ?? (overwriteByDefault ? 'OVERWRITE' : 'NO_OVERWRITE') });
+  }
+  return outputs;
 }
 
 /** What commit did to one output, to undo it if a later output fails. */
@@ -136,6 +153,18 @@ export class FileOutputCommitter {
     }
   }
 
+  /**
+   * Until the returned function is called, aborts if the process exits (one 'exit' listener for
+   * all the committers of the process, whatever the number of jobs running).
+   */
+  abortOnProcessExit(): () => void {
+    if (committersToAbortOnExit.size === 0) process.on('exit', abortAllOnExit);
+    committersToAbortOnExit.add(this);
+    return () => {
+      if (committersToAbortOnExit.delete(this) && committersToAbortOnExit.size === 0) process.removeListener('exit', abortAllOnExit);
+    };
+  }
+
   /** Removes the in-progress output of every sink; synchronous, never throws, idempotent. */
   abort(): void {
     if (this.#finished) return;
@@ -178,6 +207,13 @@ export class FileOutputCommitter {
     }
     return { output, staging, replaced, emptyDirectory: existing === 'empty directory' };
   }
+}
+
+/** The committers of running jobs, aborted if the process exits. */
+const committersToAbortOnExit = new Set<FileOutputCommitter>();
+
+function abortAllOnExit(): void {
+  for (const committer of committersToAbortOnExit) committer.abort();
 }
 
 /** Refuses a NO_OVERWRITE target that holds output (see the module comment, step 1). */
