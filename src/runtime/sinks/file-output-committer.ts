@@ -200,7 +200,13 @@ export class FileOutputCommitter {
     try {
       move(source, output.path, output.path);
     } catch (error) {
-      if (replaced) move(replaced, output.path, output.path);
+      if (replaced) {
+        try {
+          renameSync(replaced, output.path);
+        } catch {
+          // Never deleted: the old output stays under its hidden name, and the first error is reported.
+        }
+      }
       throw code(error) === 'ENOTEMPTY' || code(error) === 'EEXIST' || code(error) === 'ENOTDIR'
         ? errors.sinkFileExists(output.path, 'it was created while the job ran')
         : error;
