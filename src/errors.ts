@@ -239,14 +239,16 @@ export const errors = {
     return new SourceError('ERR_SOURCE_SOCKET', `Socket source ${endpoint}: ${detail}.`, endpoint, cause);
   },
   /**
-   * A text file sink would overwrite `path`: writeAsText never overwrites (Flink's default
-   * `WriteMode.NO_OVERWRITE`).
+   * A text file sink would overwrite `path` (or mix its files with an earlier run's): writeAsText
+   * does not overwrite unless its write mode is OVERWRITE (Flink's default `WriteMode.NO_OVERWRITE`).
+   * `detail` says what is there (default: "it already exists").
    */
-  sinkFileExists(path: string): SinkError {
+  sinkFileExists(path: string, detail = 'it already exists'): SinkError {
     return new SinkError(
       'ERR_SINK_FILE_EXISTS',
-      `Cannot write the text file sink '${path}': it already exists. writeAsText does not overwrite ` +
-        `existing files (Flink's NO_OVERWRITE mode); delete it or choose another path.`,
+      `Cannot write the text file sink '${path}': ${detail}. writeAsText does not overwrite existing output ` +
+        `(Flink's NO_OVERWRITE write mode): delete it or choose another path, or replace it with ` +
+        `writeAsText(path, 'OVERWRITE'), -D fs.overwrite-files=true or strom's --overwrite.`,
       path,
     );
   },

@@ -53,7 +53,9 @@ export { StreamExecutionEnvironment } from './api/stream-execution-environment.j
 export type { RuntimeMode } from './api/stream-execution-environment.js';
 export { DataStream, DataStreamSink, KeyedStream, SingleOutputStreamOperator } from './api/data-stream.js';
 export type { KeySelectorLike } from './api/data-stream.js';
-export { JobExecutionError, JobCancelledError, UserFunctionError, ManagedMemoryExceededError, InvalidJobError, InsufficientSlotsError } from './errors.js';
+export { FileSystem } from './api/file-system.js';
+export type { WriteMode } from './api/file-system.js';
+export { JobExecutionError, JobCancelledError, UserFunctionError, ManagedMemoryExceededError, InvalidJobError, InsufficientSlotsError, SinkError, SourceError } from './errors.js';
 export type { TaskMetrics } from './runtime/deployment.js';
 export { submit, JobClient } from './client/submit.js';
 export type { SubmitOptions, JobClientEvents } from './client/submit.js';
@@ -66,4 +68,4 @@ export type {
   TaskMetricsSnapshot,
   TaskStatus,
 } from './runtime/metrics/job-metrics.js';
-export { DEFAULT_PARALLELISM, NUMBER_OF_TASK_SLOTS, RUNTIME_MODE, OPERATOR_CHAINING } from './config/config-options.js';
+export { DEFAULT_PARALLELISM, NUMBER_OF_TASK_SLOTS, RUNTIME_MODE, OPERATOR_CHAINING, FS_OVERWRITE_FILES } from './config/config-options.js';

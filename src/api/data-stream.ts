@@ -6,7 +6,7 @@
  * Every call only adds to the StreamGraph; nothing runs until the job is executed.
  */
 import { errors } from '../errors.js';
-import type { KeySpec, PartitionerKind, SinkSpec, StreamNode } from '../graph/stream-graph.js';
+import type { KeySpec, PartitionerKind, SinkSpec, StreamNode, WriteMode } from '../graph/stream-graph.js';
 import { Types, type TypeInformation } from '../types/type-information.js';
 import type { StreamGraphBuilder, StreamInput } from './stream-graph-builder.js';
 
@@ -106,10 +106,19 @@ export class DataStream<T> {
    * Writes records as text lines (`String(record)`; tuples as Flink prints them, `(a,1)`). With
    * parallelism 1 `path` is a file; above 1 it is a directory holding one file per subtask,
    * named `1`, `2`, ... as in Flink.
+   *
+   * The output is whole or absent: subtasks write hidden in-progress files that become `path`
+   * only when the whole job succeeded, and are removed when it fails or is cancelled.
+   * `writeMode` is Flink's `FileSystem.WriteMode` (`FileSystem.WriteMode.OVERWRITE` or the string): `'NO_OVERWRITE'` refuses, before the job
+   * starts, a `path` that already holds output (an empty directory is fine); `'OVERWRITE'`
+   * replaces it when the job succeeded. Default: `fs.overwrite-files` (false: NO_OVERWRITE).
    */
-  writeAsText(path: string): DataStreamSink<T> {
+  writeAsText(path: string, writeMode?: WriteMode): DataStreamSink<T> {
     if (typeof path !== 'string' || path.length === 0) throw errors.missingPath('writeAsText', path, 'output');
-    return this.sink(`TextFile: ${path}`, { kind: 'textFile', path });
+    if (writeMode !== undefined && writeMode !== 'NO_OVERWRITE' && writeMode !== 'OVERWRITE') {
+      throw errors.invalidArgumentType('writeMode', writeMode, "expected 'NO_OVERWRITE' or 'OVERWRITE' (Flink's FileSystem.WriteMode)");
+    }
+    return this.sink(`TextFile: ${path}`, { kind: 'textFile', path, writeMode });
   }
   /** Sends the records back to the caller of `executeAndCollect()`, as an async iterator. */
   collect(): DataStreamSink<T> {

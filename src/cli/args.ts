@@ -8,7 +8,7 @@ import { parseArgs } from 'node:util';
 import type { ConfigEntry } from '../config/config-file.js';
 import { loadConfiguration } from '../config/config-loader.js';
 import type { Configuration } from '../config/configuration.js';
-import { DEFAULT_PARALLELISM, RUNTIME_MODE } from '../config/config-options.js';
+import { DEFAULT_PARALLELISM, FS_OVERWRITE_FILES, RUNTIME_MODE } from '../config/config-options.js';
 import { UsageError } from './usage.js';
 
 /** `--key value` pairs after `--`, Flink ParameterTool style. */
@@ -28,9 +28,10 @@ function jobParams(args: string[]): Record<string, string> {
   return params;
 }
 
-/** The effective configuration of a command: file, environment, -D, then --parallelism / --mode. */
-export function configuration(values: { config?: string; parallelism?: string; mode?: string; D?: string[] }): Configuration {
+/** The effective configuration of a command: file, environment, -D, then --parallelism / --mode / --overwrite. */
+export function configuration(values: { config?: string; parallelism?: string; mode?: string; D?: string[]; overwrite?: boolean }): Configuration {
   const dynamic: Array<string | ConfigEntry> = [...(values.D ?? [])];
+  if (values.overwrite) dynamic.push({ key: FS_OVERWRITE_FILES.key, value: 'true', origin: '--overwrite' });
   if (values.parallelism !== undefined) dynamic.push({ key: DEFAULT_PARALLELISM.key, value: values.parallelism, origin: '--parallelism' });
   if (values.mode !== undefined) dynamic.push({ key: RUNTIME_MODE.key, value: values.mode, origin: '--mode' });
   return loadConfiguration({ file: values.config, env: process.env, dynamic });
@@ -50,6 +51,7 @@ export function parse(argv: string[]) {
       config: { type: 'string', short: 'c' },
       json: { type: 'boolean' },
       output: { type: 'string', short: 'o' },
+      overwrite: { type: 'boolean' },
       quiet: { type: 'boolean', short: 'q' },
       'metrics-json': { type: 'string' },
       'metrics-port': { type: 'string' },

@@ -8,7 +8,8 @@ import type { JobDefinition } from '../api/define-job.js';
 import { executeAndCollect } from '../client/execute.js';
 import { DEFAULT_PARALLELISM, RUNTIME_MODE } from '../config/config-options.js';
 import { configuration, type CliValues } from './args.js';
-import { runWithStatus, writeMetricsJson } from './run-job.js';
+import { exitInterrupted, JobInterrupts } from './interrupts.js';
+import { runWithStatus, writeCancelledMetricsJson, writeMetricsJson } from './run-job.js';
 import { showStatus } from './status-view.js';
 
 export async function wordCount(input: string | undefined, values: CliValues): Promise<number> {
@@ -31,14 +32,26 @@ export async function wordCount(input: string | undefined, values: CliValues): P
   const counts = new Map<string, number>();
   const port = values['metrics-port']; // checked by checkRunOptions
   const collected = executeAndCollect<[string, number]>(job, { config, params, module, metricsPort: port === undefined ? undefined : Number(port) });
+  const interrupts = new JobInterrupts(() => collected.cancel());
   collected.client.metricsUrl?.then((url) => process.stderr.write(`Prometheus metrics at ${url}\n`)).catch(() => {});
   const stop = values.quiet ? () => {} : showStatus(collected.client, { stream: process.stderr, inputBytes: input ? statSync(params.input!).size : undefined });
+  let result;
   try {
     for await (const [word, count] of collected) counts.set(word, Math.max(count, counts.get(word) ?? 0));
+    // Cancelling ends the iteration quietly and `result` resolves: the interruption tells.
+    result = await collected.result;
+  } catch (error) {
+    interrupts.dispose();
+    throw error;
   } finally {
     stop();
   }
-  const result = await collected.result;
+  const reason = interrupts.reason;
+  if (reason && !result) {
+    // Still watching, so a second signal exits at once while the figures are written.
+    return exitInterrupted(reason, () => writeCancelledMetricsJson(values['metrics-json'], collected.client, reason, started));
+  }
+  interrupts.dispose();
   await writeMetricsJson(values['metrics-json'], result);
   const top = [...counts].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).slice(0, 10);
   const total = [...counts.values()].reduce((a, b) => a + b, 0);

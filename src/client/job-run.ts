@@ -6,14 +6,16 @@
  * allocates the TaskManager's network memory, managed memory and channels, deploys the subtasks
  * into task slots (a piscina pool of worker threads), and waits for the end. On a failure or a
  * cancel it stops every slot, gives back every buffer and rejects with a clear error; nothing is
- * left running.
+ * left running. The output of its writeAsText sinks appears only when the job succeeded: a
+ * FileOutputCommitter checks the targets before the job starts, commits the in-progress files at
+ * the end, and removes them on failure, cancel, or when the process exits during the run.
  */
 import { pathToFileURL } from 'node:url';
 import type { ResourceLimits } from 'node:worker_threads';
 import { Piscina } from 'piscina';
 import type { JobDefinition } from '../api/define-job.js';
 import { Configuration } from '../config/configuration.js';
-import { BUFFER_TIMEOUT, MANAGED_MEMORY_SIZE, TASK_HEAP_SIZE } from '../config/config-options.js';
+import { BUFFER_TIMEOUT, FS_OVERWRITE_FILES, MANAGED_MEMORY_SIZE, TASK_HEAP_SIZE } from '../config/config-options.js';
 import { resolveTaskHeapSize } from '../config/task-heap.js';
 import type { NetworkMemoryConfig } from '../config/network-memory-config.js';
 import { errors, JobCancelledError, JobExecutionError } from '../errors.js';
@@ -24,6 +26,7 @@ import { OutputFlusher } from '../io/output-flusher.js';
 import { ManagedMemory } from '../memory/managed-memory.js';
 import { NetworkBufferPool } from '../memory/network-buffer-pool.js';
 import { CONTROL_BYTES, ControlWord, type SlotRequest, type SlotResult, type TaskDeployment, type TaskFailure, type TaskMetrics } from '../runtime/deployment.js';
+import { FileOutputCommitter, textFileOutputs } from '../runtime/sinks/file-output-committer.js';
 import { inputTypeOf } from '../runtime/task/stream-task.js';
 import type { JobMetricsSnapshot } from '../runtime/metrics/job-metrics.js';
 import { createMetricsBuffer, nowMs } from '../runtime/metrics/metrics-layout.js';
@@ -111,6 +114,8 @@ export class JobRun {
   readonly config: Configuration;
   readonly pool: NetworkBufferPool;
   readonly collects: CollectReader[] = [];
+  /** The writeAsText sinks' output: checked before the start, committed or removed at the end. */
+  readonly output: FileOutputCommitter;
   private readonly managedMemory: ManagedMemory;
   private readonly flusher = new OutputFlusher();
   private readonly control = new SharedArrayBuffer(CONTROL_BYTES);
@@ -120,6 +125,8 @@ export class JobRun {
   private piscina: Piscina | undefined;
   private cancelRequested = false;
   private stopTimer: NodeJS.Timeout | undefined;
+  /** Set once the workers are being terminated: their runs then reject, which is no new failure. */
+  private workersTerminated = false;
   /** The job's metrics memory and its reader; undefined with `metrics: false`. */
   private readonly metricsBuffer: SharedArrayBuffer | undefined;
   private readonly metricsSources: TaskMetricsSource[] = [];
@@ -134,6 +141,8 @@ export class JobRun {
     if (!this.graph.nodes.some((n) => n.operator.kind === 'sink')) {
       throw errors.invalidJob(`job '${this.jobName}' has no sink: add print(), writeAsText(), collect() or addSink() to a stream`);
     }
+    // Existing output is refused here, before anything is allocated or started.
+    this.output = new FileOutputCommitter(textFileOutputs(this.graph, this.plan, this.config.get(FS_OVERWRITE_FILES)));
     const network = this.plan.network;
     this.pool = NetworkBufferPool.create({ segmentSize: network.segmentSize, numSegments: network.numSegments });
     this.managedMemory = ManagedMemory.create(this.config.get(MANAGED_MEMORY_SIZE));
@@ -212,6 +221,8 @@ export class JobRun {
         const collectGroup = collectGroups.get(v.id);
         const collect = collectGroup ? { group: collectGroup.buffer, ring: sub.index, localPool: this.localPool(1, network) } : undefined;
         const inputRings = sub.inputChannels.map((_, i) => base + i);
+        const tail = graph.nodes[v.nodeIds[v.nodeIds.length - 1]!]!;
+        const textFile = tail.operator.kind === 'sink' && tail.operator.sink.kind === 'textFile' ? this.output.subtaskFile(tail.id, sub.index) : undefined;
         const metricsBlock = this.metricsBuffer ? block++ : -1;
         if (this.metricsBuffer) {
           this.metricsSources.push({
@@ -239,6 +250,7 @@ export class JobRun {
           outputs,
           collect,
           metricsBlock,
+          textFile,
         });
       }
     }
@@ -282,6 +294,26 @@ export class JobRun {
    */
   async run(collected?: Promise<unknown>): Promise<JobExecutionResult> {
     const started = performance.now();
+    try {
+      this.output.prepare();
+    } catch (error) {
+      await this.release();
+      throw error;
+    }
+    // A process that exits during the run (process.exit, a second Ctrl-C in the CLI) leaves no
+    // in-progress output behind.
+    const unwatch = this.output.abortOnProcessExit();
+    try {
+      return await this.runPrepared(started, collected);
+    } catch (error) {
+      this.output.abort();
+      throw error;
+    } finally {
+      unwatch();
+    }
+  }
+
+  private async runPrepared(started: number, collected: Promise<unknown> | undefined): Promise<JobExecutionResult> {
     const bufferTimeout = this.config.get(BUFFER_TIMEOUT);
     if (bufferTimeout > 0) this.flusher.start(bufferTimeout);
     const signal = this.options.signal;
@@ -313,6 +345,8 @@ export class JobRun {
             return result;
           },
           (error: unknown) => {
+            // Terminated by stopAll's grace period: the failure or cancel that stopped it is reported.
+            if (this.workersTerminated) return { ok: false, tasks: [] } as unknown as SlotResult;
             // The worker itself died (exit, out of memory): its tasks are gone.
             const names = request.tasks.map((t) => t.name).join(', ');
             if ((error as { code?: unknown }).code === 'ERR_WORKER_OUT_OF_MEMORY') {
@@ -339,6 +373,8 @@ export class JobRun {
     // The first failure wins; a cancel makes tasks fail with ERR_CANCELLED, reported as such.
     if (firstFailure) throw firstFailure;
     if (this.cancelRequested) throw new JobCancelledError(this.jobName);
+    // Every task finished: the output appears (the caller aborts it if this throws).
+    this.output.commit();
     return {
       jobName: this.jobName,
       durationMs: performance.now() - started,
@@ -367,6 +403,7 @@ export class JobRun {
   }
 
   private async terminateWorkers(): Promise<void> {
+    this.workersTerminated = true;
     const piscina = this.piscina;
     this.piscina = undefined;
     await piscina?.destroy();

@@ -279,6 +279,23 @@ export const MAX_PARALLELISM: ConfigOption<number> = integerOption({
   validate: (v) => v === -1 || (v >= 1 && v <= UPPER_BOUND_MAX_PARALLELISM),
 });
 
+/**
+ * `fs.overwrite-files`: whether file output writers (`writeAsText`) overwrite existing files by
+ * default, Flink's key. Default false (`NO_OVERWRITE`): output that already exists fails the job
+ * before it starts. `writeAsText(path, 'OVERWRITE' | 'NO_OVERWRITE')` decides per sink. Where
+ * strom differs: the old file or directory is replaced only when the job succeeded (Flink
+ * deletes it when the sink opens), so a failed job leaves the earlier output intact.
+ */
+export const FS_OVERWRITE_FILES: ConfigOption<boolean> = booleanOption({
+  key: 'fs.overwrite-files',
+  defaultValue: false,
+  description:
+    'Whether file output writers (writeAsText) overwrite existing files by default. Default false: existing output fails ' +
+    "the job before it starts. writeAsText(path, 'OVERWRITE') decides per sink. The old output is replaced only when the " +
+    'job succeeds (Flink deletes it when the sink opens).',
+  accepted: 'expected true or false',
+});
+
 /** Every option strom knows, for key lookup, suggestions and generated docs. */
 export const ALL_CONFIG_OPTIONS: ReadonlyArray<ConfigOption<unknown>> = Object.freeze([
   MEMORY_SEGMENT_SIZE,
@@ -298,6 +315,7 @@ export const ALL_CONFIG_OPTIONS: ReadonlyArray<ConfigOption<unknown>> = Object.f
   RUNTIME_MODE,
   OPERATOR_CHAINING,
   RESTART_STRATEGY,
+  FS_OVERWRITE_FILES,
 ] as ConfigOption<unknown>[]);
 
 const OPTIONS_BY_KEY: ReadonlyMap<string, ConfigOption<unknown>> = new Map(ALL_CONFIG_OPTIONS.map((o) => [o.key, o]));

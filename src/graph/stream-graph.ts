@@ -49,10 +49,14 @@ export type SourceSpec =
   | { kind: 'socket'; host: string; port: number; delimiter: string }
   | { kind: 'custom'; factory: (context: { subtaskIndex: number; parallelism: number }) => AsyncIterable<unknown> | Iterable<unknown> };
 
+/** Flink's `FileSystem.WriteMode`: whether a file sink may replace existing output. */
+export type WriteMode = 'NO_OVERWRITE' | 'OVERWRITE';
+
 /** Sinks. */
 export type SinkSpec =
   | { kind: 'print'; prefix?: string; stderr: boolean }
-  | { kind: 'textFile'; path: string }
+  /** `writeMode` undefined: the configuration's `fs.overwrite-files` decides. */
+  | { kind: 'textFile'; path: string; writeMode?: WriteMode }
   | { kind: 'collect' }
   | { kind: 'custom'; factory: (context: { subtaskIndex: number; parallelism: number }) => { invoke(value: unknown): void | Promise<void>; close?(): void | Promise<void> } };
 

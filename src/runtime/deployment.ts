@@ -52,6 +52,8 @@ export interface TaskDeployment {
   collect: CollectDeployment | undefined;
   /** This subtask's block in the job's metrics memory (-1: none). */
   metricsBlock: number;
+  /** For a writeAsText sink: the in-progress file it writes (named by the FileOutputCommitter). */
+  textFile?: string;
 }
 
 /** One output edge of a subtask: a writer over one local pool. */

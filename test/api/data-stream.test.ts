@@ -134,3 +134,18 @@ test('bad arguments fail at the call with the option and value named', () => {
   assert.throws(() => build(dup), /uids must be unique/);
   assert.throws(() => defineJob('nope' as never), /expected a function/);
 });
+
+test("writeAsText takes Flink's write modes (FileSystem.WriteMode or the string) and refuses others, naming them", async () => {
+  const { FileSystem } = await import('../../src/index.js');
+  const env = new StreamExecutionEnvironment();
+  const stream = env.fromElements(1, 2);
+  stream.writeAsText('/tmp/a', FileSystem.WriteMode.OVERWRITE);
+  stream.writeAsText('/tmp/b', 'NO_OVERWRITE');
+  stream.writeAsText('/tmp/c');
+  const specs = env.getStreamGraph('modes').nodes.flatMap((n) => (n.operator.kind === 'sink' && n.operator.sink.kind === 'textFile' ? [n.operator.sink.writeMode] : []));
+  assert.deepEqual(specs, ['OVERWRITE', 'NO_OVERWRITE', undefined]);
+  assert.throws(
+    () => stream.writeAsText('/tmp/d', 'overwrite' as never),
+    (error: unknown) => error instanceof TypeError && /writeMode "overwrite".*'NO_OVERWRITE' or 'OVERWRITE'/.test(error.message),
+  );
+});

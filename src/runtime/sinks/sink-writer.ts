@@ -39,6 +39,11 @@ export interface SinkWriterContext {
   subtaskIndex: number;
   /** Parallelism of the sink. */
   parallelism: number;
+  /**
+   * For a `writeAsText` sink: the in-progress file this subtask writes, named by the main
+   * thread's FileOutputCommitter (required for text file sinks).
+   */
+  textFile?: string;
   /** Stream `print()` writes to; default `process.stdout`. */
   stdout?: NodeJS.WritableStream;
   /** Stream `printToErr()` writes to; default `process.stderr`. */
@@ -63,7 +68,10 @@ export function createSinkWriter(spec: SinkSpec, context: SinkWriterContext): Si
       return new PrintSinkWriter(stream, spec.prefix, subtaskIndex, parallelism, batchSize);
     }
     case 'textFile':
-      return new TextFileSinkWriter(spec.path, subtaskIndex, parallelism, batchSize);
+      if (context.textFile === undefined) {
+        throw errors.internal(`text file sink '${spec.path}' deployed without its in-progress file (the FileOutputCommitter names it)`);
+      }
+      return new TextFileSinkWriter(spec.path, context.textFile, batchSize);
     case 'custom':
       return new CustomSinkWriter(spec.factory, subtaskIndex, parallelism);
     case 'collect':

@@ -1,66 +1,44 @@
 /**
- * The `writeAsText(path)` sink: Flink's TextOutputFormat behind an OutputFormatSinkFunction.
+ * The `writeAsText(path)` sink subtask: Flink's TextOutputFormat behind an OutputFormatSinkFunction.
  *
- * Layout, as in Flink: with sink parallelism 1, `path` is the file holding every record; with
- * parallelism above 1, `path` is a directory and subtask i writes the file `path/<i + 1>`.
- * Missing parent directories are created.
- *
- * Existing output is never overwritten (Flink's default `WriteMode.NO_OVERWRITE`): with
- * parallelism 1 an existing `path` (file or directory) fails; above 1 an existing directory is
- * fine but an existing `path/<i + 1>` fails, as does a `path` that is a file. The error
- * (`ERR_SINK_FILE_EXISTS`) names the path and says to delete it or choose another. The file is
- * created exclusively (`wx`) when the writer is built, so the check cannot race.
+ * It writes one in-progress file, named by the main thread's FileOutputCommitter
+ * (`<staging>/<subtask + 1>` next to the target), which makes the job's output visible by a
+ * rename only when the whole job succeeded, and removes it otherwise. The layout, as in Flink:
+ * with sink parallelism 1, `path` is the file holding every record; above 1, `path` is a
+ * directory and subtask i's file becomes `path/<i + 1>`. Existing output and write modes are the
+ * committer's business; this writer only creates its file exclusively (`wx`) in the staging
+ * directory the committer created.
  *
  * One line per record, `formatRecord(record) + '\n'`, UTF-8 (TextOutputFormat writes `\n` on
  * every platform). Lines are batched in a string and written with `fs.writeSync` every
  * `batchSize` characters, on `flush()` and on `close()`: synchronous writes block only this
  * worker thread, and batching keeps them rare so the subtasks sharing the thread keep running.
  *
- * I/O failures (EACCES, ENOSPC, ENOTDIR, ...) become `ERR_SINK_FILE` errors naming the path,
- * with the system error as `cause`.
+ * I/O failures (EACCES, ENOSPC, ...) become `ERR_SINK_FILE` errors naming the target path (what
+ * the user wrote in `writeAsText`), with the in-progress file and the system error as `cause`.
  */
-import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { closeSync, openSync, writeSync } from 'node:fs';
 import type { SinkWriter } from './sink-writer.js';
 import { formatRecord } from './format-record.js';
 import { errors } from '../../errors.js';
 
-/** The file sink subtask `subtaskIndex` writes: `path` itself, or `path/<subtaskIndex + 1>`. */
-export function textFileSinkPath(path: string, subtaskIndex: number, parallelism: number): string {
-  return parallelism > 1 ? join(path, String(subtaskIndex + 1)) : path;
-}
-
 export class TextFileSinkWriter implements SinkWriter<unknown> {
-  /** The file this subtask writes. */
+  /** The in-progress file this subtask writes. */
+  readonly file: string;
+  /** The sink's target (`writeAsText(path)`), for messages. */
   readonly path: string;
   readonly #batchSize: number;
   #fd: number;
   #buffer = '';
 
-  constructor(path: string, subtaskIndex: number, parallelism: number, batchSize: number) {
-    this.path = textFileSinkPath(path, subtaskIndex, parallelism);
+  constructor(path: string, file: string, batchSize: number) {
+    this.path = path;
+    this.file = file;
     this.#batchSize = batchSize;
-    // Parallel: `path` is the directory (concurrent recursive mkdir by sibling subtasks is fine).
-    const directory = parallelism > 1 ? path : dirname(path);
     try {
-      mkdirSync(directory, { recursive: true });
+      this.#fd = openSync(file, 'wx');
     } catch (error) {
-      throw errors.sinkFile(
-        this.path,
-        code(error) === 'EEXIST'
-          ? `'${directory}' exists and is not a directory` +
-              (parallelism > 1 ? ` (with parallelism ${parallelism}, writeAsText writes one file per subtask into the directory '${path}')` : '')
-          : code(error) === 'ENOTDIR'
-            ? `cannot create the directory '${directory}': a part of it is a file, not a directory`
-            : `cannot create the directory '${directory}' (${describe(error)})`,
-        error,
-      );
-    }
-    try {
-      this.#fd = openSync(this.path, 'wx');
-    } catch (error) {
-      if (code(error) === 'EEXIST') throw errors.sinkFileExists(this.path);
-      throw errors.sinkFile(this.path, `cannot create the file (${describe(error)})`, error);
+      throw errors.sinkFile(path, `cannot create its in-progress file '${file}' (${describe(error)})`, error);
     }
   }
 
@@ -99,7 +77,7 @@ export class TextFileSinkWriter implements SinkWriter<unknown> {
   }
 
   #writeBuffer(): void {
-    if (this.#fd < 0) throw errors.internal(`text file sink '${this.path}' written after close()`);
+    if (this.#fd < 0) throw errors.internal(`text file sink '${this.file}' written after close()`);
     const bytes = Buffer.from(this.#buffer, 'utf8');
     this.#buffer = '';
     let offset = 0;
@@ -109,10 +87,6 @@ export class TextFileSinkWriter implements SinkWriter<unknown> {
       throw errors.sinkFile(this.path, `cannot write (${describe(error)})`, error);
     }
   }
-}
-
-function code(error: unknown): unknown {
-  return (error as { code?: unknown } | null)?.code;
 }
 
 function describe(error: unknown): string {

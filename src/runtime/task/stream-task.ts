@@ -131,7 +131,7 @@ export class StreamTask {
         this.writers.push(writer);
         terminal = (record) => writer.emit(record);
       } else {
-        const sink = new SequentialSink(createSinkWriter(spec, sub), tail.name);
+        const sink = new SequentialSink(createSinkWriter(spec, { ...sub, textFile: deployment.textFile }), tail.name);
         this.sink = sink;
         terminal = (record) => {
           const pending = sink.write(record);

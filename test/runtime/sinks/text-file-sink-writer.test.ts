@@ -1,11 +1,16 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createSinkWriter } from '../../../src/runtime/sinks/sink-writer.js';
+import { FileOutputCommitter } from '../../../src/runtime/sinks/file-output-committer.js';
 import { SinkError } from '../../../src/errors.js';
 
+/**
+ * The sink subtasks write in-progress files named by the FileOutputCommitter, which makes them
+ * the output at commit; these tests drive both halves as the JobRun does.
+ */
 describe('text file sink (writeAsText)', () => {
   let root: string;
   before(() => {
@@ -15,36 +20,51 @@ describe('text file sink (writeAsText)', () => {
     rmSync(root, { recursive: true, force: true });
   });
 
-  it('writes one file at path with parallelism 1, creating parent directories', () => {
+  function writers(path: string, parallelism: number, batchSize?: number) {
+    const committer = new FileOutputCommitter([{ nodeId: 7, path, parallelism, writeMode: 'NO_OVERWRITE' }]);
+    committer.prepare();
+    const list = Array.from({ length: parallelism }, (_, i) =>
+      createSinkWriter({ kind: 'textFile', path }, { subtaskIndex: i, parallelism, batchSize, textFile: committer.subtaskFile(7, i) }),
+    );
+    return { committer, writers: list };
+  }
+
+  it('writes one file at path with parallelism 1, visible only after commit, creating parent directories', () => {
     const path = join(root, 'single', 'nested', 'out.txt');
-    const writer = createSinkWriter({ kind: 'textFile', path }, { subtaskIndex: 0, parallelism: 1, batchSize: 8 });
-    writer.write(['hello', 1]);
-    writer.write(['wörld', 2]);
-    writer.write({ word: 'a', count: 3 });
-    writer.close();
-    writer.close(); // idempotent
+    const { committer, writers: [writer] } = writers(path, 1, 8);
+    writer!.write(['hello', 1]);
+    writer!.write(['wörld', 2]);
+    writer!.write({ word: 'a', count: 3 });
+    writer!.close();
+    writer!.close(); // idempotent
+    assert.equal(existsSync(path), false, 'nothing visible before the commit');
+    committer.commit();
     assert.equal(readFileSync(path, 'utf8'), '(hello,1)\n(wörld,2)\n{word=a, count=3}\n');
+    assert.deepEqual(readdirSync(join(root, 'single', 'nested')), ['out.txt'], 'no hidden leftovers');
   });
 
-  it('batches writes: nothing reaches the file before batchSize or flush', () => {
+  it('batches writes: nothing reaches the in-progress file before batchSize or flush', () => {
     const path = join(root, 'batched.txt');
-    const writer = createSinkWriter({ kind: 'textFile', path }, { subtaskIndex: 0, parallelism: 1 });
-    writer.write('a');
-    assert.equal(readFileSync(path, 'utf8'), '');
-    writer.flush();
-    assert.equal(readFileSync(path, 'utf8'), 'a\n');
-    writer.write('b');
-    writer.close();
-    assert.equal(readFileSync(path, 'utf8'), 'a\nb\n');
+    const { committer, writers: [writer] } = writers(path, 1);
+    const file = committer.subtaskFile(7, 0);
+    writer!.write('a');
+    assert.equal(readFileSync(file, 'utf8'), '');
+    writer!.flush();
+    assert.equal(readFileSync(file, 'utf8'), 'a\n');
+    writer!.write('b');
+    writer!.close();
+    assert.equal(readFileSync(file, 'utf8'), 'a\nb\n');
+    committer.abort();
   });
 
   it('writes path/1, path/2, path/3 with parallelism 3', () => {
     const path = join(root, 'parallel');
-    const writers = [0, 1, 2].map((i) => createSinkWriter({ kind: 'textFile', path }, { subtaskIndex: i, parallelism: 3 }));
-    writers.forEach((w, i) => {
+    const { committer, writers: list } = writers(path, 3);
+    list.forEach((w, i) => {
       for (let n = 0; n < 1000; n++) w.write([`s${i}`, n]);
     });
-    for (const w of writers) w.close();
+    for (const w of list) w.close();
+    committer.commit();
     assert.deepEqual(readdirSync(path).sort(), ['1', '2', '3']);
     for (let i = 0; i < 3; i++) {
       const lines = readFileSync(join(path, String(i + 1)), 'utf8').split('\n');
@@ -55,60 +75,25 @@ describe('text file sink (writeAsText)', () => {
     }
   });
 
-  it('accepts an existing directory with parallelism > 1', () => {
-    const path = join(root, 'existing-dir');
-    mkdirSync(path);
-    const writer = createSinkWriter({ kind: 'textFile', path }, { subtaskIndex: 1, parallelism: 2 });
-    writer.write('x');
-    writer.close();
-    assert.equal(readFileSync(join(path, '2'), 'utf8'), 'x\n');
-  });
-
-  it('refuses to overwrite an existing file (Flink NO_OVERWRITE), naming the path', () => {
-    const path = join(root, 'exists.txt');
-    writeFileSync(path, 'keep me\n');
-    assert.throws(
-      () => createSinkWriter({ kind: 'textFile', path }, { subtaskIndex: 0, parallelism: 1 }),
-      (error: unknown) => {
-        assert.ok(error instanceof SinkError);
-        assert.equal(error.code, 'ERR_SINK_FILE_EXISTS');
-        assert.equal(error.target, path);
-        assert.match(error.message, new RegExp(`'${path.replace(/[\\^$.*+?()[\]{}|]/g, '\\$&')}'`));
-        assert.match(error.message, /already exists.*delete it or choose another path/);
-        return true;
-      },
-    );
-    assert.equal(readFileSync(path, 'utf8'), 'keep me\n', 'untouched');
-
-    const dir = join(root, 'exists-dir');
+  it('creates its file exclusively and fails naming the target when it cannot', () => {
+    const dir = join(root, 'taken');
     mkdirSync(dir);
-    writeFileSync(join(dir, '1'), 'old');
+    const file = join(dir, '1');
+    writeFileSync(file, 'someone else');
     assert.throws(
-      () => createSinkWriter({ kind: 'textFile', path: dir }, { subtaskIndex: 0, parallelism: 2 }),
-      (error: unknown) => error instanceof SinkError && error.code === 'ERR_SINK_FILE_EXISTS' && error.target === join(dir, '1'),
-    );
-    // An existing directory where a parallelism-1 file should go.
-    assert.throws(
-      () => createSinkWriter({ kind: 'textFile', path: dir }, { subtaskIndex: 0, parallelism: 1 }),
-      (error: unknown) => error instanceof SinkError && error.code === 'ERR_SINK_FILE_EXISTS',
-    );
-  });
-
-  it('fails clearly when path is a file but parallelism > 1 needs a directory', () => {
-    const path = join(root, 'a-file');
-    writeFileSync(path, '');
-    assert.throws(
-      () => createSinkWriter({ kind: 'textFile', path }, { subtaskIndex: 0, parallelism: 2 }),
+      () => createSinkWriter({ kind: 'textFile', path: join(root, 'target') }, { subtaskIndex: 0, parallelism: 1, textFile: file }),
       (error: unknown) => {
         assert.ok(error instanceof SinkError);
         assert.equal(error.code, 'ERR_SINK_FILE');
-        assert.match(error.message, /is not a directory.*parallelism 2/);
+        assert.equal(error.target, join(root, 'target'));
+        assert.match(error.message, /cannot create its in-progress file .*EEXIST/);
         return true;
       },
     );
+    assert.equal(readFileSync(file, 'utf8'), 'someone else', 'untouched');
   });
 
-  it('fails clearly on an unwritable path', (t) => {
+  it('fails clearly on an unwritable directory', (t) => {
     if (process.getuid?.() === 0) {
       t.skip('root ignores directory permissions');
       return;
@@ -117,13 +102,12 @@ describe('text file sink (writeAsText)', () => {
     mkdirSync(dir);
     chmodSync(dir, 0o500);
     try {
-      const path = join(dir, 'out.txt');
+      const file = join(dir, '1');
       assert.throws(
-        () => createSinkWriter({ kind: 'textFile', path }, { subtaskIndex: 0, parallelism: 1 }),
+        () => createSinkWriter({ kind: 'textFile', path: join(root, 'out.txt') }, { subtaskIndex: 0, parallelism: 1, textFile: file }),
         (error: unknown) => {
           assert.ok(error instanceof SinkError);
           assert.equal(error.code, 'ERR_SINK_FILE');
-          assert.equal(error.target, path);
           assert.match(error.message, /EACCES/);
           assert.equal((error.cause as { code?: string }).code, 'EACCES');
           return true;
@@ -134,22 +118,20 @@ describe('text file sink (writeAsText)', () => {
     }
   });
 
-  it('fails clearly when a parent is a file (ENOTDIR), even as root', () => {
-    const file = join(root, 'plain-file');
-    writeFileSync(file, '');
-    const path = join(file, 'sub', 'out.txt');
+  it('is an internal error without the in-progress file the committer names', () => {
     assert.throws(
-      () => createSinkWriter({ kind: 'textFile', path }, { subtaskIndex: 0, parallelism: 1 }),
-      (error: unknown) => error instanceof SinkError && error.code === 'ERR_SINK_FILE' && error.message.includes(path),
+      () => createSinkWriter({ kind: 'textFile', path: join(root, 'x') }, { subtaskIndex: 0, parallelism: 1 }),
+      (error: unknown) => (error as { code?: string }).code === 'ERR_INTERNAL',
     );
   });
 
   it('refuses writes after close instead of touching a recycled file descriptor', () => {
     const path = join(root, 'closed.txt');
-    const writer = createSinkWriter({ kind: 'textFile', path }, { subtaskIndex: 0, parallelism: 1, batchSize: 1 });
-    writer.write('a');
-    writer.close();
-    assert.throws(() => writer.write('b'), (error: unknown) => (error as { code?: string }).code === 'ERR_INTERNAL');
+    const { committer, writers: [writer] } = writers(path, 1, 1);
+    writer!.write('a');
+    writer!.close();
+    assert.throws(() => writer!.write('b'), (error: unknown) => (error as { code?: string }).code === 'ERR_INTERNAL');
+    committer.commit();
     assert.equal(readFileSync(path, 'utf8'), 'a\n');
   });
 });
