@@ -7,7 +7,7 @@
  * - 2 `USAGE`: the job never started because of how strom was called: a bad command line, a
  *   missing job module or input, a configuration error (an unknown key, a bad value, network
  *   memory too small for the job's channels, too few task slots), or a job that cannot be
- *   planned (e.g. a missing path parameter), or output that exists (without --overwrite).
+ *   planned (e.g. a missing path parameter).
  */
 import { StromError } from '../errors.js';
 import { UsageError } from './usage.js';
@@ -25,8 +25,6 @@ const USAGE_ERROR_CODES: ReadonlySet<string> = new Set([
   'ERR_INSUFFICIENT_NETWORK_BUFFERS',
   'ERR_INSUFFICIENT_SLOTS',
   'ERR_INVALID_JOB',
-  // Refused before the start (after it, a JobExecutionError wraps it: exit 1).
-  'ERR_SINK_FILE_EXISTS',
 ]);
 
 /**

@@ -42,12 +42,11 @@ writeAsText output appears only when the job succeeds; existing output is refuse
 output (a second Ctrl-C exits at once); a closed stdout ends it quietly.
 
 Exit codes:
-  0    success
-  1    the job failed (a user function threw, an input cannot be read, a task ran out of heap)
-  2    bad usage or configuration; the job did not start (unknown option or key, bad value,
-       missing job module or job parameter, too few task slots or network buffers, output
-       that exists without --overwrite)
-  130  cancelled by SIGINT (Ctrl-C); 143 by SIGTERM; 141 stdout was closed
+  0  success
+  1  the job failed (a user function threw, an input is missing, an output exists, out of heap)
+  2  bad usage or configuration; the job did not start (unknown option or key, bad value,
+     missing job module or job parameter, too few task slots or network buffers)
+  130 / 143  cancelled by SIGINT (Ctrl-C) / SIGTERM;  141  stdout was closed (| head)
 Errors print one line with the cause and the fix; --verbose or STROM_DEBUG=1 adds stack traces.
 `;
 
