@@ -148,7 +148,7 @@ test('user errors print one line with the cause and the fix; the stack only with
   for (const [env, flags] of [[{}, ['--verbose']], [{}, ['-qv']], [{ STROM_DEBUG: '1' }, []]] as const) {
     const verbose = await strom(env, 'wordcount', input, '-o', exists, '-q', ...flags);
     assert.equal(verbose.code, 1);
-    assert.match(verbose.stderr, /^caused by: SinkError: Cannot write/m);
+    assert.match(verbose.stderr, /^SinkError: Cannot write/m); // refused before the start: its own stack
     assert.match(verbose.stderr, /^ {4}at /m);
   }
   // A user function that threw: the message, and where to find the stack.
