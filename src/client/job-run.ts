@@ -8,10 +8,10 @@
  * cancel it stops every slot, gives back every buffer and rejects with a clear error; nothing is
  * left running.
  */
-import { pathToFileURL } from 'node:url';
+import { resolve } from 'node:path';
 import type { ResourceLimits } from 'node:worker_threads';
 import { Piscina } from 'piscina';
-import type { JobDefinition } from '../api/define-job.js';
+import { moduleUrl, type JobDefinition } from '../api/define-job.js';
 import { Configuration } from '../config/configuration.js';
 import { BUFFER_TIMEOUT, MANAGED_MEMORY_SIZE } from '../config/config-options.js';
 import type { NetworkMemoryConfig } from '../config/network-memory-config.js';
@@ -92,11 +92,6 @@ const MIN_RING_CAPACITY = 16;
 const STOP_GRACE_MS = 2000;
 
 const WORKER_FILE = new URL('./slot-worker.js', import.meta.url).href;
-
-/** True inside a task-slot worker, where a job module's own `execute()` call must not run. */
-export function inTaskSlot(): boolean {
-  return (globalThis as { __stromTaskSlot?: boolean }).__stromTaskSlot === true;
-}
 
 /** A planned job with its TaskManager resources, ready to deploy. */
 export class JobRun {
@@ -237,7 +232,9 @@ export class JobRun {
         });
       }
     }
-    const jobModule = moduleUrl(job, options);
+    const jobModule = jobModuleUrl(job, options);
+    // The id names the job in its module's registry; it only holds for the module that defined it.
+    const jobId = job.module !== undefined && jobModule === job.module ? job.id : undefined;
     const print = fingerprint(graph);
     return tasksPerSlot
       .map((tasks, slot) => ({ tasks, slot }))
@@ -245,6 +242,7 @@ export class JobRun {
       .map(({ tasks, slot }) => ({
         jobModule,
         jobExport: options.exportName ?? '',
+        jobId,
         params: options.params ?? {},
         config: this.config.toObject(),
         fingerprint: print,
@@ -393,11 +391,11 @@ function describe(error: unknown): string {
 }
 
 /** The job's module URL: given, or where defineJob was called. */
-function moduleUrl(job: JobDefinition, options: ExecuteOptions): string {
+function jobModuleUrl(job: JobDefinition, options: ExecuteOptions): string {
   const given = options.module ?? job.module;
-  if (!given) {
+  const url = given === undefined ? undefined : moduleUrl(given instanceof URL ? given : given.startsWith('file:') ? given : resolve(given));
+  if (!url) {
     throw errors.invalidJob('cannot tell which module defines the job: pass { module: import.meta.url } to execute()');
   }
-  if (given instanceof URL) return given.href;
-  return given.startsWith('file:') ? given : pathToFileURL(given).href;
+  return url;
 }
