@@ -18,6 +18,7 @@ describe('strom run on a module that runs itself at its top level', () => {
       project.write('job.ts', selfRunningModule('ts', 'execute'));
       const ran = await project.strom('run', 'job.ts', '-q', '--', '--input', 'b.txt', '--output', 'cli-out');
       assert.equal(ran.code, 0, ran.stderr);
+      assert.deepEqual(project.builds(), { main: 1, workers: 2 }, 'planned once on the main thread, built once per slot');
       assert.deepEqual(afterLines(ran.stdout), ['after execute: WordCount, 4 subtasks']);
       assert.deepEqual(project.lines('cli-out'), COUNTS_B);
       assert.equal(project.exists('module-out'), false, 'the module\'s own output must not be written');
@@ -28,6 +29,7 @@ describe('strom run on a module that runs itself at its top level', () => {
       project.write('job.js', selfRunningModule('js', 'execute'));
       const ran = await project.strom('run', 'job.js', '-p', '1', '--', '--output', 'cli-out');
       assert.equal(ran.code, 0, ran.stderr);
+      assert.deepEqual(project.builds(), { main: 1, workers: 1 }, 'planned once on the main thread, built once per slot');
       assert.deepEqual(afterLines(ran.stdout), ['after execute: WordCount, 2 subtasks']);
       // Its input (a.txt) and BATCH mode (final counts only) come from the module.
       assert.deepEqual(project.lines('cli-out'), COUNTS_A);
@@ -40,6 +42,7 @@ describe('strom run on a module that runs itself at its top level', () => {
       project.write('collect.ts', selfRunningModule('ts', 'executeAndCollect'));
       const ran = await project.strom('run', 'collect.ts', '-q', '--', '--input', 'b.txt');
       assert.equal(ran.code, 0, ran.stderr);
+      assert.deepEqual(project.builds(), { main: 1, workers: 2 }, 'planned once on the main thread, built once per slot');
       assert.deepEqual(afterLines(ran.stdout), [`after executeAndCollect: ${COUNTS_B.join(' ')}`]);
     }));
 
@@ -48,6 +51,7 @@ describe('strom run on a module that runs itself at its top level', () => {
       project.write('submit.js', selfRunningModule('js', 'submit'));
       const ran = await project.strom('run', 'submit.js', '-q', '--', '--output', 'cli-out');
       assert.equal(ran.code, 0, ran.stderr);
+      assert.deepEqual(project.builds(), { main: 1, workers: 2 }, 'planned once on the main thread, built once per slot');
       assert.deepEqual(afterLines(ran.stdout), ['after submit: WordCount, 4 subtasks']);
       assert.deepEqual(project.lines('cli-out'), COUNTS_A);
       assert.equal(project.exists('module-out'), false);
@@ -69,6 +73,7 @@ describe('strom explain on a module that runs itself at its top level', () => {
       project.write('job.ts', selfRunningModule('ts', 'execute'));
       const ran = await project.strom('explain', 'job.ts', '-p', '1');
       assert.equal(ran.code, 0, ran.stderr);
+      assert.deepEqual(project.builds(), { main: 1, workers: 0 }, 'planned once on the main thread, never deployed');
       assert.match(ran.stdout, /^Job: WordCount$/m);
       assert.match(ran.stdout, /Source: readTextFile\(a\.txt\)/);
       assert.match(ran.stdout, /^Slots: 1 required/m);
@@ -91,6 +96,7 @@ describe('strom run in a "type": "commonjs" project (npm init -y)', () => {
         project.write(file, text);
         const ran = await project.strom('run', file, '-q', '-p', '2', '-m', 'batch', '--', '--input', 'a.txt', '--output', 'cli-out');
         assert.equal(ran.code, 0, ran.stderr);
+        assert.deepEqual(project.builds(), { main: 1, workers: 2 });
         assert.deepEqual(project.lines('cli-out'), COUNTS_A);
       }));
   }
@@ -100,6 +106,7 @@ describe('strom run in a "type": "commonjs" project (npm init -y)', () => {
       project.write('job.js', selfRunningThenModule('js', 'cjs'));
       const ran = await project.strom('run', 'job.js', '-q', '--', '--input', 'b.txt', '--output', 'cli-out');
       assert.equal(ran.code, 0, ran.stderr);
+      assert.deepEqual(project.builds(), { main: 1, workers: 2 }, 'planned once on the main thread, built once per slot');
       assert.deepEqual(afterLines(ran.stdout), ['after execute: WordCount, 4 subtasks']);
       assert.deepEqual(project.lines('cli-out'), COUNTS_B);
       assert.equal(project.exists('module-out'), false);

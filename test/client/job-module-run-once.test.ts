@@ -19,6 +19,7 @@ describe('a job module that runs itself at its top level ("type": "module" proje
       project.write('execute.js', selfRunningModule('js', 'execute'));
       const ran = await project.node('execute.js');
       assert.equal(ran.code, 0, ran.stderr);
+      assert.deepEqual(project.builds(), { main: 1, workers: 2 }, 'planned once on the main thread, built once per slot');
       assert.deepEqual(afterLines(ran.stdout), ['after execute: WordCount, 4 subtasks']);
       assert.deepEqual(project.lines('module-out'), COUNTS_A);
     }));
@@ -28,6 +29,7 @@ describe('a job module that runs itself at its top level ("type": "module" proje
       project.write('collect.js', selfRunningModule('js', 'executeAndCollect'));
       const ran = await project.node('collect.js');
       assert.equal(ran.code, 0, ran.stderr);
+      assert.deepEqual(project.builds(), { main: 1, workers: 2 }, 'planned once on the main thread, built once per slot');
       assert.deepEqual(afterLines(ran.stdout), [`after executeAndCollect: ${COUNTS_A.join(' ')}`]);
     }));
 
@@ -36,6 +38,7 @@ describe('a job module that runs itself at its top level ("type": "module" proje
       project.write('submit.js', selfRunningModule('js', 'submit'));
       const ran = await project.node('submit.js');
       assert.equal(ran.code, 0, ran.stderr);
+      assert.deepEqual(project.builds(), { main: 1, workers: 2 }, 'planned once on the main thread, built once per slot');
       assert.deepEqual(afterLines(ran.stdout), ['after submit: WordCount, 4 subtasks']);
       assert.deepEqual(project.lines('module-out'), COUNTS_A);
     }));
@@ -45,6 +48,7 @@ describe('a job module that runs itself at its top level ("type": "module" proje
       project.write('execute-ts.ts', selfRunningModule('ts', 'execute'));
       const ran = await project.run(TSX, ['execute-ts.ts']);
       assert.equal(ran.code, 0, ran.stderr);
+      assert.deepEqual(project.builds(), { main: 1, workers: 2 }, 'planned once on the main thread, built once per slot');
       assert.deepEqual(afterLines(ran.stdout), ['after execute: WordCount, 4 subtasks']);
       assert.deepEqual(project.lines('module-out'), COUNTS_A);
     }));
@@ -55,6 +59,7 @@ describe('a job module that runs itself at its top level ("type": "module" proje
       project.write('script.js', `import job from './imported.js';\nconsole.log('script has', job.kind);\n`);
       const ran = await project.node('script.js');
       assert.equal(ran.code, 0, ran.stderr);
+      assert.deepEqual(project.builds(), { main: 1, workers: 2 }, 'planned once on the main thread, built once per slot');
       assert.deepEqual(afterLines(ran.stdout), ['after execute: WordCount, 4 subtasks']);
       assert.match(ran.stdout, /after execute: .*\nscript has strom-job\n$/);
     }));
@@ -66,6 +71,7 @@ describe('a job module that runs itself ("type": "commonjs" project)', () => {
       project.write('execute.js', selfRunningThenModule('js', 'cjs'));
       const ran = await project.node('execute.js');
       assert.equal(ran.code, 0, ran.stderr);
+      assert.deepEqual(project.builds(), { main: 1, workers: 2 }, 'planned once on the main thread, built once per slot');
       assert.deepEqual(afterLines(ran.stdout), ['after execute: WordCount, 4 subtasks']);
       assert.deepEqual(project.lines('module-out'), COUNTS_A);
     }));
@@ -75,6 +81,7 @@ describe('a job module that runs itself ("type": "commonjs" project)', () => {
       project.write('execute-ts.ts', selfRunningThenModule('ts', 'esm'));
       const ran = await project.run(TSX, ['execute-ts.ts']);
       assert.equal(ran.code, 0, ran.stderr);
+      assert.deepEqual(project.builds(), { main: 1, workers: 2 }, 'planned once on the main thread, built once per slot');
       assert.deepEqual(afterLines(ran.stdout), ['after execute: WordCount, 4 subtasks']);
       assert.deepEqual(project.lines('module-out'), COUNTS_A);
     }));

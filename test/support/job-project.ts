@@ -65,6 +65,15 @@ export class JobProject {
     return files.flatMap((f) => readFileSync(f, 'utf8').split('\n').filter(Boolean)).sort();
   }
 
+  /**
+   * Who called the job's builder, from `builds.log`: the main thread (thread 0) and task-slot
+   * workers. A job run once on p slots: main once (planning), workers p times (one per slot).
+   */
+  builds(): { main: number; workers: number } {
+    const threads = this.exists('builds.log') ? readFileSync(this.path('builds.log'), 'utf8').split('\n').filter(Boolean) : [];
+    return { main: threads.filter((t) => t === '0').length, workers: threads.filter((t) => t !== '0').length };
+  }
+
   exists(name: string): boolean {
     try {
       statSync(this.path(name));
@@ -99,10 +108,18 @@ export const COUNTS_B = ['(cat,1)', '(hat,1)', '(the,2)'];
 
 type Language = 'ts' | 'js';
 
-/** WordCount's builder, with TypeScript annotations or without. */
+/** What the builder below needs in scope, as ES imports or CommonJS requires. */
+const ESM_IMPORTS = "import { appendFileSync } from 'node:fs';\nimport { threadId } from 'node:worker_threads';\n";
+const CJS_IMPORTS = "const { appendFileSync } = require('node:fs');\nconst { threadId } = require('node:worker_threads');\n";
+
+/**
+ * WordCount's builder, with TypeScript annotations or without. Each call appends its thread's
+ * id to `builds.log` (see `JobProject.builds()`).
+ */
 function wordCount(lang: Language, sink: string): string {
   const t = (annotation: string) => (lang === 'ts' ? annotation : '');
   return `defineJob((env, params) => {
+  appendFileSync('builds.log', \`\${threadId}\\n\`);
   env
     .readTextFile(params.input)
     .flatMap((line${t(': string')}, out${t(': (w: [string, number]) => void')}) => {
@@ -125,7 +142,7 @@ const OWN_OPTIONS = `{ params: { input: 'a.txt', output: 'module-out' }, config:
  */
 export function selfRunningModule(lang: Language, how: 'execute' | 'executeAndCollect' | 'submit'): string {
   const sink = how === 'executeAndCollect' ? '.collect()' : '.writeAsText(params.output)';
-  const head = `import { defineJob, ${how}, Types } from 'strom';\n\nconst job = ${wordCount(lang, sink)};\nexport default job;\n\n`;
+  const head = `${ESM_IMPORTS}import { defineJob, ${how}, Types } from 'strom';\n\nconst job = ${wordCount(lang, sink)};\nexport default job;\n\n`;
   switch (how) {
     case 'execute':
       return `${head}const result = await execute(job, ${OWN_OPTIONS});\nconsole.log(\`after execute: \${result.jobName}, \${result.tasks.length} subtasks\`);\n`;
@@ -143,8 +160,8 @@ export function selfRunningModule(lang: Language, how: 'execute' | 'executeAndCo
 /** A job module that only exports its job (ESM, or CommonJS with require / module.exports). */
 export function exportOnlyModule(lang: Language, format: 'esm' | 'cjs'): string {
   const job = wordCount(lang, '.writeAsText(params.output)');
-  if (format === 'esm') return `import { defineJob, Types } from 'strom';\n\nexport default ${job};\n`;
-  return `const { defineJob, Types } = require('strom');\n\nmodule.exports = ${job};\n`;
+  if (format === 'esm') return `${ESM_IMPORTS}import { defineJob, Types } from 'strom';\n\nexport default ${job};\n`;
+  return `${CJS_IMPORTS}const { defineJob, Types } = require('strom');\n\nmodule.exports = ${job};\n`;
 }
 
 /**
@@ -155,17 +172,7 @@ export function selfRunningThenModule(lang: Language, format: 'esm' | 'cjs'): st
   const job = wordCount(lang, '.writeAsText(params.output)');
   const head =
     format === 'esm'
-      ? `import { defineJob, execute, Types } from 'strom';
-
-const job = ${job};
-export default job;
-
-`
-      : `const { defineJob, execute, Types } = require('strom');
-
-const job = ${job};
-module.exports = job;
-
-`;
+      ? `${ESM_IMPORTS}import { defineJob, execute, Types } from 'strom';\n\nconst job = ${job};\nexport default job;\n\n`
+      : `${CJS_IMPORTS}const { defineJob, execute, Types } = require('strom');\n\nconst job = ${job};\nmodule.exports = job;\n\n`;
   return `${head}void execute(job, ${OWN_OPTIONS}).then((result) => console.log(\`after execute: \${result.jobName}, \${result.tasks.length} subtasks\`));\n`;
 }
