@@ -7,7 +7,9 @@
  *
  * Each job is also registered in the thread's job registry (job-registry.ts), so a worker gets
  * it from defineJob itself, whatever the module does after defining it (a job module may run
- * itself at its top level: see client/job-host.ts for what that does in each place).
+ * itself at its top level: see client/job-host.ts for what that does in each place). A job
+ * must therefore be defined at its module's top level, before the module's first top-level
+ * `await execute(...)`: a worker's copy of the module never gets past that await.
  */
 import { isAbsolute } from 'node:path';
 import { pathToFileURL } from 'node:url';
