@@ -9,7 +9,6 @@
  * Or from code: `executeAndCollect(job, { params: { values: '1,2,3' } })` yields `3`... `2`.
  */
 import { fileURLToPath } from 'node:url';
-import { isMainThread } from 'node:worker_threads';
 import { defineJob, executeAndCollect, Types } from '../src/index.js';
 
 /** `params.values`: comma-separated numbers (default 1,2,3,4,5). */
@@ -38,9 +37,10 @@ export async function average(values: readonly number[]): Promise<number> {
   return results[0]!;
 }
 
-// Run when started as a program (`node dist/examples/average.js [numbers...]`), not when
-// imported, and never in the task-slot worker threads that import this module for its functions.
-if (isMainThread && process.argv[1] === fileURLToPath(import.meta.url)) {
+// Run when started as a program (`node dist/examples/average.js [numbers...]`), not when imported
+// by a script that wants `average()`. (Task-slot workers import this module too, but a job never
+// runs there: see "A job" in the README.)
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const args = process.argv.slice(2).map(Number);
   console.log(`average: ${await average(args.length > 0 ? args : [1, 2, 3, 4, 5])}`);
 }

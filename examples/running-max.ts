@@ -10,7 +10,6 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
-import { isMainThread } from 'node:worker_threads';
 import { defineJob, executeAndCollect, Types } from '../src/index.js';
 
 export type Reading = [sensor: string, value: number, seq: number];
@@ -63,7 +62,7 @@ export async function runningMax(limit: number, config: Record<string, unknown> 
   return results;
 }
 
-if (isMainThread && process.argv[1] === fileURLToPath(import.meta.url)) {
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const limit = Number(process.argv[2] ?? 20);
   for (const [sensor, max, seq] of await runningMax(limit)) console.log(`${sensor} max ${max} (first seq ${seq})`);
 }

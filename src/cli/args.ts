@@ -28,13 +28,28 @@ function jobParams(args: string[]): Record<string, string> {
   return params;
 }
 
+type ConfigValues = { config?: string; parallelism?: string; mode?: string; D?: string[]; overwrite?: boolean };
+
 /** The effective configuration of a command: file, environment, -D, then --parallelism / --mode / --overwrite. */
-export function configuration(values: { config?: string; parallelism?: string; mode?: string; D?: string[]; overwrite?: boolean }): Configuration {
+export function configuration(values: ConfigValues): Configuration {
+  return loadConfiguration({ file: values.config, env: process.env, dynamic: dynamicProperties(values) });
+}
+
+/**
+ * Only what the command line itself sets: the --config file, -D, --parallelism, --mode and --overwrite (no
+ * defaults, no environment). It wins over a job module's own `config` when the CLI runs the
+ * module's execute() calls.
+ */
+export function commandLineConfiguration(values: ConfigValues): Configuration {
+  return loadConfiguration({ file: values.config, env: {}, dynamic: dynamicProperties(values) });
+}
+
+function dynamicProperties(values: ConfigValues): Array<string | ConfigEntry> {
   const dynamic: Array<string | ConfigEntry> = [...(values.D ?? [])];
   if (values.overwrite) dynamic.push({ key: FS_OVERWRITE_FILES.key, value: 'true', origin: '--overwrite' });
   if (values.parallelism !== undefined) dynamic.push({ key: DEFAULT_PARALLELISM.key, value: values.parallelism, origin: '--parallelism' });
   if (values.mode !== undefined) dynamic.push({ key: RUNTIME_MODE.key, value: values.mode, origin: '--mode' });
-  return loadConfiguration({ file: values.config, env: process.env, dynamic });
+  return dynamic;
 }
 
 export function parse(argv: string[]) {

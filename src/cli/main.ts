@@ -21,9 +21,8 @@ import { resolveNetworkMemory } from '../config/network-memory-config.js';
 import { JobExecutionError, StromError } from '../errors.js';
 import { checkRunOptions, configuration, isVerbose, parse, type CliValues } from './args.js';
 import { effectiveConfiguration, formatEffectiveConfiguration } from './config-command.js';
-import { loadJob } from './load-job.js';
-import { runWithStatus } from './run-job.js';
 import { ExitCode, exitCodeOf, isUsageError, USER_FAILURE_CODES } from './exit-codes.js';
+import { commandLineOptions, jobToExplain, runJobModule } from './module-host.js';
 import { COMMAND_HELP, HELP, UsageError, version } from './usage.js';
 import { wordCount } from './word-count-command.js';
 
@@ -43,16 +42,16 @@ async function run(argv: string[]): Promise<number> {
       if (!path) throw new UsageError('strom run needs a job module: strom run my-job.js');
       checkJobModule('run', path);
       checkRunOptions(values);
-      const { job, module } = await loadJob(path);
-      await runWithStatus(job, { config: configuration(values), params, module }, values);
+      await runJobModule(path, values, params, configuration(values));
       return ExitCode.OK;
     }
     case 'explain': {
       const path = positionals[1];
       if (!path) throw new UsageError('strom explain needs a job module: strom explain my-job.js');
       checkJobModule('explain', path);
-      const { job } = await loadJob(path);
-      process.stdout.write(`${explain(job, { config: configuration(values), params })}\n`);
+      // A module that runs itself at its top level is explained, never run (module-host.ts).
+      const { job, options } = await jobToExplain(path);
+      process.stdout.write(`${explain(job, commandLineOptions(options, values, params))}\n`);
       return ExitCode.OK;
     }
     case 'wordcount': {

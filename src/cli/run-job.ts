@@ -6,33 +6,49 @@
 import { writeFile } from 'node:fs/promises';
 import type { JobDefinition } from '../api/define-job.js';
 import type { JobExecutionResult } from '../client/job-run.js';
-import { submit, type JobClient } from '../client/submit.js';
+import { submitJob, type JobClient } from '../client/submit.js';
 import type { Configuration } from '../config/configuration.js';
 import { JobCancelledError } from '../errors.js';
 import type { CliValues } from './args.js';
 import { exitInterrupted, JobInterrupts } from './interrupts.js';
 import { showStatus, summaryLines } from './status-view.js';
-import { UsageError } from './usage.js';
 
 /** Runs a job with the live status view (unless --quiet), then prints the summary and writes --metrics-json. */
 export async function runWithStatus(
   job: JobDefinition,
-  options: { config: Configuration; params: Record<string, string>; module: string },
+  options: { config: Configuration; params: Record<string, string>; module?: string },
   values: CliValues,
   inputBytes?: number,
 ): Promise<JobExecutionResult> {
+  const client = submitJob(job, { ...options, metricsPort: metricsPort(values) });
+  return watchWithStatus(client, client.result, values, inputBytes);
+}
+
+/** --metrics-port as a number, if given (checked before the job by `checkRunOptions`). */
+export function metricsPort(values: CliValues): number | undefined {
   const port = values['metrics-port'];
-  if (port !== undefined && !/^\d+$/.test(port)) throw new UsageError(`--metrics-port expects a port number, got '${port}'`);
+  return port === undefined ? undefined : Number(port);
+}
+
+/**
+ * Shows a running job's status view (unless --quiet) until `result` settles, then prints the
+ * summary and writes --metrics-json; settles as `result` does.
+ */
+export async function watchWithStatus(
+  client: JobClient,
+  result: Promise<JobExecutionResult>,
+  values: CliValues,
+  inputBytes?: number,
+): Promise<JobExecutionResult> {
   const started = performance.now();
-  const client = submit(job, { ...options, metricsPort: port === undefined ? undefined : Number(port) });
   const interrupts = new JobInterrupts(() => client.cancel());
   if (client.metricsUrl) {
     client.metricsUrl.then((url) => process.stderr.write(`Prometheus metrics at ${url}\n`)).catch(() => {});
   }
   const stop = values.quiet ? () => {} : showStatus(client, { stream: process.stderr, inputBytes });
-  let result: JobExecutionResult;
+  let final: JobExecutionResult;
   try {
-    result = await client.result;
+    final = await result;
   } catch (error) {
     if (interrupts.reason && error instanceof JobCancelledError) {
       stop();
@@ -44,9 +60,9 @@ export async function runWithStatus(
     stop();
     interrupts.dispose();
   }
-  if (!values.quiet) process.stderr.write(`${summaryLines(result).join('\n')}\n`);
-  await writeMetricsJson(values['metrics-json'], result);
-  return result;
+  if (!values.quiet) process.stderr.write(`${summaryLines(final).join('\n')}\n`);
+  await writeMetricsJson(values['metrics-json'], final);
+  return final;
 }
 
 /** Writes the final figures of a finished job to `path` (--metrics-json), if given. */

@@ -54,7 +54,9 @@ export const COMMAND_HELP: Record<string, string> = {
   run: `Usage: strom run <job-module> [-p N] [-m streaming|batch] [-D key=value ...] [-c file] [-q]
                  [--overwrite] [--metrics-json FILE] [--metrics-port PORT] [-- --key value ...]
 
-Runs a job module (.js, .mjs or .ts) whose default export is defineJob((env, params) => ...).
+Runs a job module (.js, .mjs, .cjs, .ts, .mts or .cts; ESM or CommonJS) whose default export
+is defineJob((env, params) => ...). A module that runs itself (await execute(job, {...}) at its
+top level) has that call run once by strom run, with these params and options winning.
 While it runs, a status view on stderr shows each task's records/s, back-pressure and buffers
 (a refreshing table on a terminal, log lines otherwise); a summary follows at the end.
 The output of writeAsText sinks appears only when the job succeeds; output that already exists

@@ -9,7 +9,7 @@ import { executeAndCollect } from '../client/execute.js';
 import { DEFAULT_PARALLELISM, RUNTIME_MODE } from '../config/config-options.js';
 import { configuration, type CliValues } from './args.js';
 import { exitInterrupted, JobInterrupts } from './interrupts.js';
-import { runWithStatus, writeCancelledMetricsJson, writeMetricsJson } from './run-job.js';
+import { metricsPort, runWithStatus, writeCancelledMetricsJson, writeMetricsJson } from './run-job.js';
 import { showStatus } from './status-view.js';
 
 export async function wordCount(input: string | undefined, values: CliValues): Promise<number> {
@@ -30,8 +30,7 @@ export async function wordCount(input: string | undefined, values: CliValues): P
   params.collect = 'true';
   const started = performance.now();
   const counts = new Map<string, number>();
-  const port = values['metrics-port']; // checked by checkRunOptions
-  const collected = executeAndCollect<[string, number]>(job, { config, params, module, metricsPort: port === undefined ? undefined : Number(port) });
+  const collected = executeAndCollect<[string, number]>(job, { config, params, module, metricsPort: metricsPort(values) });
   const interrupts = new JobInterrupts(() => collected.cancel());
   collected.client.metricsUrl?.then((url) => process.stderr.write(`Prometheus metrics at ${url}\n`)).catch(() => {});
   const stop = values.quiet ? () => {} : showStatus(collected.client, { stream: process.stderr, inputBytes: input ? statSync(params.input!).size : undefined });

@@ -3,21 +3,29 @@
  * `executeAndCollect(job)` also streams the records of its `collect()` sinks back to the caller
  * as an async iterator (Flink's executeAndCollect).
  *
- * A job module may run itself (`await execute(job)` at its top level): worker threads import the
- * module too, and there `execute` does nothing and resolves at once.
+ * A job module may run itself (`await execute(job)` at its top level): it runs its job once, on
+ * the main thread. Where the module is imported only for its job (a task-slot worker, `strom
+ * explain`) these calls never run it and never settle; under `strom run` the CLI runs them
+ * (job-host.ts).
  */
 import { errors, JobCancelledError } from '../errors.js';
 import { ReadStatus, RecordReader } from '../io/record-reader.js';
-import { inTaskSlot, JobRun, type ExecuteOptions, type JobExecutionResult } from './job-run.js';
-import { JobClient, submit } from './submit.js';
+import { jobHost } from './job-host.js';
+import { JobRun, type ExecuteOptions, type JobExecutionResult } from './job-run.js';
+import { JobClient, submitJob } from './submit.js';
 import type { JobDefinition } from '../api/define-job.js';
 
 export type { ExecuteOptions, JobExecutionResult } from './job-run.js';
 
 /** Runs `job` to its end; rejects with JobExecutionError on failure, JobCancelledError on cancel. */
-export async function execute(job: JobDefinition, options: ExecuteOptions = {}): Promise<JobExecutionResult> {
-  if (inTaskSlot()) return { jobName: '', durationMs: 0, tasks: [], slots: 0, networkSegments: { total: 0, availableAtEnd: 0 } };
-  return submit(job, options).result;
+export function execute(job: JobDefinition, options: ExecuteOptions = {}): Promise<JobExecutionResult> {
+  const host = jobHost();
+  if (host) return host.execute(job, options);
+  try {
+    return submitJob(job, options).result;
+  } catch (error) {
+    return Promise.reject(error);
+  }
 }
 
 /** The records of a job's collect() sinks, as they arrive, plus the job's result. */
@@ -35,6 +43,12 @@ export interface CollectedJob<T> extends AsyncIterable<T> {
  * Breaking out of the loop cancels the job; the iteration then ends without an error.
  */
 export function executeAndCollect<T = unknown>(job: JobDefinition, options: ExecuteOptions = {}): CollectedJob<T> {
+  const host = jobHost();
+  return host ? host.executeAndCollect<T>(job, options) : executeAndCollectJob<T>(job, options);
+}
+
+/** `executeAndCollect()` here and now, whatever host is installed (the CLI's host runs jobs with it). */
+export function executeAndCollectJob<T = unknown>(job: JobDefinition, options: ExecuteOptions = {}): CollectedJob<T> {
   const run = new JobRun(job, options);
   if (run.collects.length === 0) {
     throw errors.invalidJob(`job '${run.jobName}' has no collect() sink: add .collect() to the stream to read`);
@@ -99,5 +113,19 @@ export function executeAndCollect<T = unknown>(job: JobDefinition, options: Exec
       closedEarly = true;
       run.cancel();
     },
+  };
+}
+
+/**
+ * A CollectedJob that never runs: its iterator, its result and its client never settle (what
+ * `executeAndCollect()` returns where a job module must not run its job).
+ */
+export function inertCollectedJob<T>(): CollectedJob<T> {
+  const never = new Promise<never>(() => {});
+  return {
+    client: new JobClient(undefined, {}),
+    result: never,
+    [Symbol.asyncIterator]: () => ({ next: () => never }),
+    cancel: () => {},
   };
 }

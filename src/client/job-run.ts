@@ -10,10 +10,10 @@
  * FileOutputCommitter checks the targets before the job starts, commits the in-progress files at
  * the end, and removes them on failure, cancel, or when the process exits during the run.
  */
-import { pathToFileURL } from 'node:url';
+import { resolve } from 'node:path';
 import type { ResourceLimits } from 'node:worker_threads';
 import { Piscina } from 'piscina';
-import type { JobDefinition } from '../api/define-job.js';
+import { moduleUrl, type JobDefinition } from '../api/define-job.js';
 import { Configuration } from '../config/configuration.js';
 import { BUFFER_TIMEOUT, FS_OVERWRITE_FILES, MANAGED_MEMORY_SIZE, TASK_HEAP_SIZE } from '../config/config-options.js';
 import { resolveTaskHeapSize } from '../config/task-heap.js';
@@ -100,11 +100,6 @@ const MIN_RING_CAPACITY = 16;
 const STOP_GRACE_MS = 2000;
 
 const WORKER_FILE = new URL('./slot-worker.js', import.meta.url).href;
-
-/** True inside a task-slot worker, where a job module's own `execute()` call must not run. */
-export function inTaskSlot(): boolean {
-  return (globalThis as { __stromTaskSlot?: boolean }).__stromTaskSlot === true;
-}
 
 /** A planned job with its TaskManager resources, ready to deploy. */
 export class JobRun {
@@ -254,7 +249,9 @@ export class JobRun {
         });
       }
     }
-    const jobModule = moduleUrl(job, options);
+    const jobModule = jobModuleUrl(job, options);
+    // The id names the job in its module's registry; it only holds for the module that defined it.
+    const jobId = job.module !== undefined && jobModule === job.module ? job.id : undefined;
     const print = fingerprint(graph);
     return tasksPerSlot
       .map((tasks, slot) => ({ tasks, slot }))
@@ -262,6 +259,7 @@ export class JobRun {
       .map(({ tasks, slot }) => ({
         jobModule,
         jobExport: options.exportName ?? '',
+        jobId,
         params: options.params ?? {},
         config: this.config.toObject(),
         fingerprint: print,
@@ -456,11 +454,11 @@ function describe(error: unknown): string {
 }
 
 /** The job's module URL: given, or where defineJob was called. */
-function moduleUrl(job: JobDefinition, options: ExecuteOptions): string {
+function jobModuleUrl(job: JobDefinition, options: ExecuteOptions): string {
   const given = options.module ?? job.module;
-  if (!given) {
+  const url = given === undefined ? undefined : moduleUrl(given instanceof URL ? given : given.startsWith('file:') ? given : resolve(given));
+  if (!url) {
     throw errors.invalidJob('cannot tell which module defines the job: pass { module: import.meta.url } to execute()');
   }
-  if (given instanceof URL) return given.href;
-  return given.startsWith('file:') ? given : pathToFileURL(given).href;
+  return url;
 }

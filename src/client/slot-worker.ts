@@ -4,7 +4,8 @@
  * attaches to the TaskManager's shared memory, creates the slot's subtasks and runs them until
  * they end. It reports failures as data (rebuilt into errors on the main thread), never by dying.
  */
-import { isJobDefinition, type JobDefinition } from '../api/define-job.js';
+import type { JobDefinition } from '../api/define-job.js';
+import { registeredJob, whenJobRegistered } from '../api/job-registry.js';
 import { StreamExecutionEnvironment } from '../api/stream-execution-environment.js';
 import { Configuration } from '../config/configuration.js';
 import { BUFFER_TIMEOUT, RUNTIME_MODE } from '../config/config-options.js';
@@ -17,32 +18,42 @@ import { ControlWord, type SlotRequest, type SlotResult, type TaskFailure } from
 import { SlotScheduler, TaskError } from '../runtime/task/slot-scheduler.js';
 import { StreamTask, type TaskContext } from '../runtime/task/stream-task.js';
 import { SlotMetricsWriter } from '../runtime/metrics/metrics-writer.js';
+import { inertJobHost } from './inert-job-host.js';
+import { installJobHost } from './job-host.js';
+import { findJob, importJobModule } from './job-module.js';
 
-/** Marks this thread as a task slot: `execute()` called by a job module's top level is a no-op here. */
-(globalThis as { __stromTaskSlot?: boolean }).__stromTaskSlot = true;
+// A task slot imports job modules only for their jobs: their own execute() / submit() calls
+// must never run here (job-host.ts).
+installJobHost(inertJobHost());
 
-let tsxRegistered = false;
-
-/** Loads the job definition; registers tsx first for TypeScript modules. */
+/**
+ * The job of the request: imports its module and takes the job from the registry as soon as
+ * defineJob registered it (job-registry.ts), without waiting for the rest of the module, which
+ * may stay suspended for good at a top-level `await execute(job)`. Without an id (the module
+ * was named explicitly), or when the module ends without registering that id, the job is found
+ * among the module's exports.
+ */
 async function loadJob(request: SlotRequest): Promise<JobDefinition> {
-  if (/\.[cm]?ts$/.test(new URL(request.jobModule).pathname) && !tsxRegistered) {
-    const tsx = (await import('tsx/esm/api')) as { register: () => unknown };
-    tsx.register();
-    tsxRegistered = true;
+  const imported = importJobModule(request.jobModule).then(
+    (exports) => ({ exports }),
+    (error: unknown) => ({ error }),
+  );
+  if (request.jobId) {
+    const wait = whenJobRegistered(request.jobId);
+    const first = await Promise.race([wait.job.then((job) => ({ job })), imported]);
+    wait.stop();
+    if ('job' in first) return first.job;
+    const job = registeredJob(request.jobId);
+    if (job) return job;
   }
-  const module = (await import(request.jobModule)) as Record<string, unknown>;
-  if (request.jobExport) {
-    const job = module[request.jobExport];
-    if (isJobDefinition(job)) return job;
-    throw errors.invalidJob(`the module ${request.jobModule} has no job in its '${request.jobExport}' export`);
-  }
-  const jobs = [...new Set(Object.values(module).filter(isJobDefinition))];
-  if (jobs.length === 1) return jobs[0]!;
-  if (isJobDefinition(module.default)) return module.default;
+  const loaded = await imported;
+  if ('error' in loaded) throw loaded.error;
+  const job = findJob(loaded.exports, request.jobExport || undefined);
+  if (job) return job;
   throw errors.invalidJob(
-    jobs.length === 0
-      ? `the module ${request.jobModule} does not export its job: worker threads import the module to get the job's functions, so export it (export default defineJob((env) => { ... }))`
-      : `the module ${request.jobModule} exports several jobs: pass { exportName } to execute() to choose one`,
+    request.jobExport
+      ? `the module ${request.jobModule} has no job in its '${request.jobExport}' export`
+      : `the module ${request.jobModule} does not export its job: worker threads import the module to get the job's functions, so define it at the module's top level and export it (export default defineJob((env) => { ... }))`,
   );
 }
 

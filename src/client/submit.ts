@@ -10,6 +10,7 @@ import type { JobDefinition } from '../api/define-job.js';
 import type { JobMetricsSnapshot } from '../runtime/metrics/job-metrics.js';
 import type { RawSample } from '../runtime/metrics/metrics-reader.js';
 import type { PrometheusExporter } from '../runtime/metrics/prometheus-exporter.js';
+import { jobHost } from './job-host.js';
 import { JobRun, type ExecuteOptions, type JobExecutionResult } from './job-run.js';
 
 /** Options of `submit`: those of `execute`, plus the period of 'metrics' events. */
@@ -34,7 +35,8 @@ export class JobClient extends EventEmitter<JobClientEvents> {
    * `metricsPort` was given; undefined otherwise. Rejects if the server could not start.
    */
   readonly metricsUrl: Promise<string> | undefined;
-  readonly #run: JobRun;
+  /** Undefined for an inert client (see `inert`). */
+  readonly #run: JobRun | undefined;
   #ended = false;
   readonly #whenEnded: Promise<void>;
   /** The previous sample of `metrics()`, for its rates. */
@@ -44,12 +46,22 @@ export class JobClient extends EventEmitter<JobClientEvents> {
 
   /**
    * @internal use `submit()` (or `executeAndCollect()`, which passes `collected`: the promise
-   * that settles once the main thread has read the collect() sinks to their end).
+   * that settles once the main thread has read the collect() sinks to their end). Without a
+   * run the client is inert: what `submit()` returns where a job module must not run its job
+   * (a task-slot worker importing the module, `strom explain`): its result and snapshots never
+   * settle, it emits no events, `cancel()` does nothing and `metrics()` throws.
    */
-  constructor(run: JobRun, options: SubmitOptions, collected?: Promise<unknown>) {
+  constructor(run: JobRun | undefined, options: SubmitOptions, collected?: Promise<unknown>) {
     super();
     this.#run = run;
-    this.jobName = run.jobName;
+    this.jobName = run?.jobName ?? '';
+    if (!run) {
+      this.#intervalMs = 1000;
+      this.result = new Promise<never>(() => {});
+      this.#whenEnded = new Promise<never>(() => {});
+      this.metricsUrl = undefined;
+      return;
+    }
     const interval = options.metricsIntervalMs ?? 1000;
     if (!(interval > 0)) throw new RangeError(`metricsIntervalMs must be a positive number of ms, got ${String(interval)}`);
     this.#intervalMs = interval;
@@ -96,15 +108,16 @@ export class JobClient extends EventEmitter<JobClientEvents> {
   }
 
   #startEvents(): void {
-    let previous = this.#run.metrics!.sample();
+    const reader = this.#run!.metrics!;
+    let previous = reader.sample();
     this.#timer = setInterval(() => {
       if (this.listenerCount('metrics') === 0) {
         clearInterval(this.#timer);
         this.#timer = undefined;
         return;
       }
-      const current = this.#run.metrics!.sample();
-      const snapshot = this.#run.metrics!.snapshot(current, previous);
+      const current = reader.sample();
+      const snapshot = reader.snapshot(current, previous);
       previous = current;
       this.emit('metrics', snapshot);
     }, this.#intervalMs);
@@ -118,7 +131,7 @@ export class JobClient extends EventEmitter<JobClientEvents> {
 
   /** Cancels the job: `result` then rejects with JobCancelledError. */
   cancel(): void {
-    this.#run.cancel();
+    this.#run?.cancel();
   }
 
   /**
@@ -140,6 +153,7 @@ export class JobClient extends EventEmitter<JobClientEvents> {
    */
   async *snapshots(intervalMs = 1000): AsyncGenerator<JobMetricsSnapshot, void, undefined> {
     if (!(intervalMs > 0)) throw new RangeError(`intervalMs must be a positive number of ms, got ${String(intervalMs)}`);
+    if (!this.#run) await this.#whenEnded; // an inert client: never
     const reader = this.#reader();
     let previous = reader.sample();
     for (;;) {
@@ -156,6 +170,12 @@ export class JobClient extends EventEmitter<JobClientEvents> {
   }
 
   #reader(): NonNullable<JobRun['metrics']> {
+    if (!this.#run) {
+      throw new StromError(
+        'ERR_JOB_NOT_RUN_HERE',
+        'This JobClient does not run its job: submit() was called where a job module must not run its job (a task-slot worker importing the module, or strom explain)',
+      );
+    }
     const reader = this.#run.metrics;
     if (!reader) throw new StromError('ERR_METRICS_DISABLED', `Job '${this.jobName}' runs with metrics: false; it has no metrics to read`);
     return reader;
@@ -165,8 +185,18 @@ export class JobClient extends EventEmitter<JobClientEvents> {
 /**
  * Starts `job` on a fresh local TaskManager and returns its JobClient at once. Jobs with
  * collect() sinks run with `executeAndCollect()` instead.
+ *
+ * Called by a job module at its top level, it runs the job only where the module is run as a
+ * program (see job-host.ts): in a task-slot worker importing the module it returns an inert
+ * client (its `result` never settles), under `strom run` the CLI runs the job.
  */
 export function submit(job: JobDefinition, options: SubmitOptions = {}): JobClient {
+  const host = jobHost();
+  return host ? host.submit(job, options) : submitJob(job, options);
+}
+
+/** `submit()` here and now, whatever host is installed (the CLI's host runs jobs with it). */
+export function submitJob(job: JobDefinition, options: SubmitOptions = {}): JobClient {
   const run = new JobRun(job, options);
   if (run.collects.length > 0) {
     throw errors.invalidJob(`job '${run.jobName}' has collect() sinks: run it with executeAndCollect() to read them`);

@@ -12,6 +12,11 @@ export interface SlotRequest {
   jobModule: string;
   /** Export holding the job in that module (default: `default`). */
   jobExport: string;
+  /**
+   * The job's id in its module (`<module>#<n>`, api/job-registry.ts): the worker takes the job
+   * defineJob registers under it. Undefined when the module was named explicitly.
+   */
+  jobId: string | undefined;
   params: Record<string, string>;
   /** The job's configuration as plain key/values, to rebuild the same environment. */
   config: Record<string, unknown>;
