@@ -52,6 +52,7 @@ export function parse(argv: string[]) {
       'metrics-json': { type: 'string' },
       'metrics-port': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
+      version: { type: 'boolean', short: 'v' },
     },
   });
   return { values, positionals, params: jobParams(rest) };
