@@ -10,7 +10,7 @@
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -26,11 +26,11 @@ const CHECKOUT_ADDON = join(ROOT, 'build', 'Release', 'strom_native.node');
 
 /**
  * The environment of a user's shell: without the npm_* variables of the `npm test` running this
- * file, node:test's child marker, or strom's own overrides (STROM_ADDON_PATH would bypass the
- * package's addon lookup).
+ * file (a user's own NPM_CONFIG_* stay), node:test's child marker, or strom's own overrides
+ * (STROM_ADDON_PATH would bypass the package's addon lookup).
  */
 const USER_ENV = Object.fromEntries(
-  Object.entries(process.env).filter(([key]) => !/^(npm_|NODE_TEST_CONTEXT$|STROM_)/i.test(key)),
+  Object.entries(process.env).filter(([key]) => !/^(npm_|NODE_TEST_CONTEXT$|STROM_)/.test(key)),
 );
 
 async function sh(command: string, args: string[], cwd: string, timeout = 120_000): Promise<{ stdout: string; stderr: string }> {
@@ -88,7 +88,7 @@ before(async () => {
   const tarball = readdirSync(temp).find((name) => name.endsWith('.tgz'));
   assert.equal(tarball, `strom-${version}.tgz`);
   app = join(temp, 'app');
-  await sh('mkdir', [app], temp);
+  mkdirSync(app);
   await sh('npm', ['init', '-y'], app);
   // What `npm init -y` writes today; set here so the project is CommonJS whatever npm's default.
   const manifest = JSON.parse(readFileSync(join(app, 'package.json'), 'utf8')) as Record<string, unknown>;
@@ -168,7 +168,7 @@ test("npm pack (which compiles the prebuild) and installing the tarball left the
 test('npm install of this checkout from another project does not rebuild its addon', async () => {
   const before = identity(CHECKOUT_ADDON);
   const other = join(temp, 'other');
-  await sh('mkdir', [other], temp);
+  mkdirSync(other);
   await sh('npm', ['init', '-y'], other);
   await sh('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', ROOT], other, 300_000);
   assert.equal((await sh('npx', ['strom', '--version'], other)).stdout, `${version}\n`);
