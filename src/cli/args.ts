@@ -72,6 +72,7 @@ export function parse(argv: string[]) {
       'metrics-port': { type: 'string' },
       verbose: { type: 'boolean', short: 'v' },
       help: { type: 'boolean', short: 'h' },
+      version: { type: 'boolean', short: 'v' },
     },
   });
   return { values, positionals, params: jobParams(rest) };

@@ -28,7 +28,7 @@ import { wordCount } from './word-count-command.js';
 
 async function run(argv: string[]): Promise<number> {
   const { values, positionals, params } = parse(argv);
-  const command = positionals[0] ?? 'help';
+  const command = values.version ? 'version' : (positionals[0] ?? 'help');
   if (values.help || command === 'help') {
     process.stdout.write(COMMAND_HELP[command] ?? HELP);
     return ExitCode.OK;

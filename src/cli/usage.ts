@@ -32,6 +32,7 @@ Options:
       --metrics-port PORT   (run, wordcount) serve Prometheus metrics on 127.0.0.1:PORT while the job runs
   -v, --verbose             on an error, also print the stack traces (or set STROM_DEBUG=1)
   -h, --help                this help (also: strom <command> --help)
+  -v, --version             print strom's version (also: strom version)
 
 Job params after "--" are passed to the job as { key: value } from "--key value" pairs.
 Configuration, later winning: defaults < --config file < STROM_PROPERTIES ("key: value" lines)

@@ -5,8 +5,10 @@
  *
  * The addon is loaded once per thread (main thread and each worker get their own instance, with
  * per-instance native state); loading registers strom's error classes with native code so it
- * throws real {@link InsufficientNetworkBuffersError}s. Set `STROM_ADDON_PATH` to load another
- * build (the sanitizer run of `npm run test:native` does).
+ * throws real {@link InsufficientNetworkBuffersError}s. The file is found by node-gyp-build: a
+ * build from source (build/Release, what `npm ci` in a checkout compiles) before the prebuilt
+ * binary an installed package ships (prebuilds/, made by `npm run prebuild`). Set
+ * `STROM_ADDON_PATH` to load another build (the sanitizer run of `npm run test:native` does).
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -183,7 +185,10 @@ export interface NativeKeyedAggregation {
   close(): void;
 }
 
-const ADDON_FILE = join('build', 'Release', 'strom_native.node');
+/** node-gyp-build's loader: `path(dir)` finds the addon of the package in `dir` or throws. */
+interface NodeGypBuild {
+  path(dir: string): string;
+}
 
 /** The directory holding strom's package.json, found by walking up from this file. */
 function packageRoot(): string {
@@ -203,33 +208,55 @@ function packageRoot(): string {
   }
 }
 
-/** Path of the addon this thread loads: $STROM_ADDON_PATH, else <package root>/build/Release. */
+/**
+ * Path of the addon this thread loads: $STROM_ADDON_PATH when set, else what node-gyp-build
+ * finds in strom's package root: a build from source first (build/Release, then build/Debug),
+ * then the prebuilt binary for this platform (prebuilds/<platform>-<arch>/strom.napi.node).
+ * Throws {@link NativeAddonError}, saying how to build one, when nothing matches.
+ */
 export function nativeAddonPath(): string {
   const override = process.env.STROM_ADDON_PATH;
-  return override ? resolve(override) : join(packageRoot(), ADDON_FILE);
+  if (override) {
+    const path = resolve(override);
+    if (!existsSync(path)) {
+      throw new NativeAddonError(
+        `strom's native addon was not found at ${path} (set by STROM_ADDON_PATH). Point STROM_ADDON_PATH at a built ` +
+          'strom_native.node or unset it; in a strom checkout `npm install` or `npm run build:native` builds build/Release/strom_native.node.',
+      );
+    }
+    return path;
+  }
+  const root = packageRoot();
+  const nodeGypBuild = createRequire(import.meta.url)('node-gyp-build') as NodeGypBuild;
+  try {
+    return nodeGypBuild.path(root);
+  } catch (cause) {
+    throw new NativeAddonError(
+      `strom's native addon has no prebuilt binary for ${process.platform}-${process.arch} and was not built from source in ${root}. ` +
+        'Build it from source with `npm rebuild strom` in your project (needs python3, make and a C++20 compiler such as g++ 10+ or clang 12+; ' +
+        "if your npm does not run strom's install script, allow it first with `npm approve-scripts strom`). " +
+        'In a strom checkout run `npm run build:native`.',
+      cause,
+    );
+  }
 }
 
 let loaded: NativeAddon | undefined;
 
 /**
  * Loads the addon (once per thread) and registers strom's error classes with it.
- * Throws {@link NativeAddonError} when the file is missing or cannot be loaded.
+ * Throws {@link NativeAddonError} when no addon is found or it cannot be loaded.
  */
 export function loadNativeAddon(): NativeAddon {
   if (loaded) return loaded;
   const path = nativeAddonPath();
-  if (!existsSync(path)) {
-    throw new NativeAddonError(
-      `strom's native addon was not found at ${path}. Run \`npm install\` (or \`npm run build:native\`) to build it.`,
-    );
-  }
   let addon: NativeAddon;
   try {
     addon = createRequire(import.meta.url)(path) as NativeAddon;
   } catch (cause) {
     throw new NativeAddonError(
-      `strom's native addon at ${path} could not be loaded (built for another Node-API version or platform?). ` +
-        `Rebuild it with \`npm run build:native\`.`,
+      `strom's native addon at ${path} could not be loaded (built for another platform, or a Node without Node-API 9?). ` +
+        'Rebuild it with `npm rebuild strom` in your project, or `npm run build:native` in a strom checkout.',
       cause,
     );
   }
@@ -237,4 +264,3 @@ export function loadNativeAddon(): NativeAddon {
   loaded = addon;
   return addon;
 }
-
