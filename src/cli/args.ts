@@ -70,7 +70,7 @@ export function parse(argv: string[]) {
       quiet: { type: 'boolean', short: 'q' },
       'metrics-json': { type: 'string' },
       'metrics-port': { type: 'string' },
-      verbose: { type: 'boolean', short: 'v' },
+      verbose: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
       version: { type: 'boolean', short: 'v' },
     },

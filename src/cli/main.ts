@@ -11,7 +11,7 @@
  * (or `$STROM_CONF_DIR/strom.yaml`) < `STROM_PROPERTIES` < -D, then --parallelism / --mode.
  *
  * Exit codes (./exit-codes.ts): 0 success, 1 the job failed, 2 bad usage or configuration (the
- * job never started). Errors print one line naming the cause and the fix; --verbose (-v) or
+ * job never started). Errors print one line naming the cause and the fix; --verbose or
  * STROM_DEBUG=1 adds the stack traces.
  */
 import { statSync } from 'node:fs';
@@ -109,8 +109,7 @@ function report(error: unknown, verbose: boolean): void {
 export async function main(argv: string[]): Promise<number> {
   // Known before parsing, so even a parse error can be reported verbosely; job params after `--` do not count.
   const own = argv.includes('--') ? argv.slice(0, argv.indexOf('--')) : argv;
-  const flag = (arg: string) => arg === '--verbose' || /^-[qhv]*v[qhv]*$/.test(arg); // -v, or in a group of boolean flags (-qv)
-  const verbose = isVerbose({ verbose: own.some(flag) } as CliValues);
+  const verbose = isVerbose({ verbose: own.includes('--verbose') } as CliValues);
   try {
     return await run(argv);
   } catch (error) {

@@ -30,7 +30,7 @@ Options:
   -q, --quiet               (run, wordcount) no live status view and no summary
       --metrics-json FILE   (run, wordcount) write the final metrics of every subtask to FILE
       --metrics-port PORT   (run, wordcount) serve Prometheus metrics on 127.0.0.1:PORT while the job runs
-  -v, --verbose             on an error, also print the stack traces (or set STROM_DEBUG=1)
+      --verbose             on an error, also print the stack traces (or set STROM_DEBUG=1)
   -h, --help                this help (also: strom <command> --help)
   -v, --version             print strom's version (also: strom version)
 

@@ -145,7 +145,7 @@ test('user errors print one line with the cause and the fix; the stack only with
   assert.equal(missing.code, 1);
   assert.equal(lines(missing.stderr).length, 1, missing.stderr);
   assert.match(missing.stderr, /Cannot read the text file source '.*missing\.txt': no such file or directory.*Check the path/);
-  for (const [env, flags] of [[{}, ['--verbose']], [{}, ['-qv']], [{ STROM_DEBUG: '1' }, []]] as const) {
+  for (const [env, flags] of [[{}, ['--verbose']], [{ STROM_DEBUG: '1' }, []]] as const) {
     const verbose = await strom(env, 'wordcount', input, '-o', exists, '-q', ...flags);
     assert.equal(verbose.code, 1);
     assert.match(verbose.stderr, /^SinkError: Cannot write/m); // refused before the start: its own stack
