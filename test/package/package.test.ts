@@ -142,15 +142,11 @@ for (const name of ['job.cjs', 'job.js', 'job.mjs']) {
   });
 }
 
-test(
-  'npx strom run job.ts in a CommonJS project',
-  { todo: 'TypeScript jobs in commonjs packages: loading fix on another branch' },
-  async () => {
-    const output = join(app, 'out-job.ts');
-    await sh('npx', ['strom', 'run', 'job.ts', '-m', 'batch', '--quiet', '--', '--input', 'input.txt', '--output', output], app);
-    assert.deepEqual(sinkLines(output), EXPECTED);
-  },
-);
+test('npx strom run job.ts (TypeScript) in a CommonJS project', async () => {
+  const output = join(app, 'out-job.ts');
+  await sh('npx', ['strom', 'run', 'job.ts', '-p', '2', '-m', 'batch', '--quiet', '--', '--input', 'input.txt', '--output', output], app);
+  assert.deepEqual(sinkLines(output), EXPECTED);
+});
 
 test("require('strom') and import 'strom' give the same module, with defineJob", async () => {
   assert.equal((await sh(process.execPath, ['-e', "process.stdout.write(typeof require('strom').defineJob)"], app)).stdout, 'function');
