@@ -44,9 +44,10 @@ output (a second Ctrl-C exits at once); a closed stdout ends it quietly.
 
 Exit codes:
   0  success
-  1  the job failed (a user function threw, an input is missing, an output exists, out of heap)
+  1  the job failed (a user function threw, a source's file is missing, an output exists,
+     a task ran out of heap)
   2  bad usage or configuration; the job did not start (unknown option or key, bad value,
-     missing job module or job parameter, too few task slots or network buffers)
+     missing job module, wordcount input or job parameter, too few task slots or network buffers)
   130 / 143  cancelled by SIGINT (Ctrl-C) / SIGTERM;  141  stdout was closed (| head)
 Errors print one line with the cause and the fix; --verbose or STROM_DEBUG=1 adds stack traces.
 `;

@@ -98,7 +98,7 @@ describe('a worker thread that dies', () => {
   it('a worker out of memory (resourceLimits) rejects with JobExecutionError naming the task and the limit to raise', async () => {
     const error = await execute(failingMap, {
       params: { failure: 'oom', at: '777' },
-      config: { 'parallelism.default': 2 },
+      config: { 'parallelism.default': 2, 'taskmanager.memory.task.heap.size': '1g' },
       resourceLimits: { maxOldGenerationSizeMb: 32 },
     }).then(
       () => assert.fail('the job should fail'),
