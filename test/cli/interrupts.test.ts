@@ -7,11 +7,11 @@
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { tempDirs } from '../support/temp-dirs.js';
 
 const CLI = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
 const JOB = fileURLToPath(new URL('../fixtures/jobs/file-output.js', import.meta.url));
@@ -76,19 +76,7 @@ function strom(args: string[], cwd: string): Child {
 }
 
 describe('the CLI ends jobs early the Unix way', () => {
-  let root: string;
-  let n = 0;
-  before(() => {
-    root = mkdtempSync(join(tmpdir(), 'strom-cli-interrupts-'));
-  });
-  after(() => {
-    rmSync(root, { recursive: true, force: true });
-  });
-  function dir(): string {
-    const d = join(root, `t${n++}`);
-    mkdirSync(d);
-    return d;
-  }
+  const dir = tempDirs('strom-cli-interrupts-');
 
   for (const [signal, code] of [
     ['SIGINT', 130],

@@ -5,30 +5,18 @@
  * mode is OVERWRITE, which replaces it only when the job succeeded.
  */
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { BroadcastChannel } from 'node:worker_threads';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { execute, JobCancelledError, JobExecutionError, StromError, submit } from '../../src/index.js';
 import fileOutput from '../fixtures/jobs/file-output.js';
+import { tempDirs } from '../support/temp-dirs.js';
 
 const P2 = { 'parallelism.default': 2 };
 
 describe('writeAsText output is whole or absent', () => {
-  let root: string;
-  let n = 0;
-  before(() => {
-    root = mkdtempSync(join(tmpdir(), 'strom-file-output-'));
-  });
-  after(() => {
-    rmSync(root, { recursive: true, force: true });
-  });
-  function dir(): string {
-    const d = join(root, `t${n++}`);
-    mkdirSync(d);
-    return d;
-  }
+  const dir = tempDirs('strom-file-output-');
   async function failure(promise: Promise<unknown>): Promise<unknown> {
     return promise.then(
       () => assert.fail('the job should not succeed'),

@@ -1,26 +1,13 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { describe, it } from 'node:test';
+import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { FileOutputCommitter, type TextFileOutput } from '../../../src/runtime/sinks/file-output-committer.js';
 import { SinkError, StromError } from '../../../src/errors.js';
+import { tempDirs } from '../../support/temp-dirs.js';
 
 describe('FileOutputCommitter (writeAsText output: whole or absent)', () => {
-  let root: string;
-  let n = 0;
-  before(() => {
-    root = mkdtempSync(join(tmpdir(), 'strom-committer-'));
-  });
-  after(() => {
-    rmSync(root, { recursive: true, force: true });
-  });
-  /** A fresh directory per test. */
-  function dir(): string {
-    const d = join(root, `t${n++}`);
-    mkdirSync(d);
-    return d;
-  }
+  const dir = tempDirs('strom-committer-');
   /** Prepares, writes each subtask's in-progress file as a sink subtask would, returns the committer. */
   function run(outputs: TextFileOutput[], content = (o: TextFileOutput, i: number) => `${o.nodeId}/${i + 1}\n`): FileOutputCommitter {
     const committer = new FileOutputCommitter(outputs);
