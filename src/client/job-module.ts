@@ -62,15 +62,25 @@ export function findJob(exports: Record<string, unknown>, exportName?: string): 
   return undefined;
 }
 
-/** A clearer error for an ES module that Node loads as CommonJS (a `.js` file in a "commonjs" package). */
+/**
+ * A clearer error for an ES module that Node loads as CommonJS: a `.js` file with import/export,
+ * or a `.ts` file with a top-level await (tsx compiles `.ts` in a "commonjs" package to CommonJS,
+ * which has no top-level await), in a package whose package.json does not say "type": "module".
+ */
 function explainLoadError(error: unknown, path: string): unknown {
   const message = error instanceof Error ? error.message : '';
-  if (!(error instanceof SyntaxError) || !/\.js$/.test(path) || !/import statement outside a module|Unexpected token 'export'/.test(message)) return error;
+  const esmSyntax = error instanceof SyntaxError && /\.js$/.test(path) && /import statement outside a module|Unexpected token 'export'/.test(message);
+  const topLevelAwait = /\.ts$/.test(path) && /Top-level await is currently not supported with the "cjs" output format/.test(message);
+  if (!esmSyntax && !topLevelAwait) return error;
   const pkg = nearestPackageJson(path);
   const where = pkg ? `the nearest package.json (${pkg}) does not say "type": "module"` : 'no package.json above it says "type": "module"';
+  const esmName = path.replace(/\.([jt])s$/, '.m$1s');
   return errors.invalidJob(
-    `${path} uses import/export, but Node loads it as CommonJS: ${where}. ` +
-      `Rename it to ${path.replace(/\.js$/, '.mjs')}, set "type": "module" in that package.json, or write it with require() and module.exports`,
+    topLevelAwait
+      ? `${path} uses a top-level await, which only an ES module may, but Node loads it as CommonJS: ${where}. ` +
+          `Rename it to ${esmName}, set "type": "module" in that package.json, or call execute(job).then(...) instead of awaiting it`
+      : `${path} uses import/export, but Node loads it as CommonJS: ${where}. ` +
+          `Rename it to ${esmName}, set "type": "module" in that package.json, or write it with require() and module.exports`,
   );
 }
 

@@ -78,7 +78,7 @@ strom starts one local TaskManager per job, as Flink's per-job MiniCluster does.
   MiniCluster takes the job's highest parallelism). A value that is set is a limit.
 - **Heap**: each slot is a worker thread with its own V8 heap,
   \`taskmanager.memory.task.heap.size\` (Flink: the JVM heap all slots share). Not set: half the
-  machine's memory divided among the slots, 256mb to 4gb. A task exceeding it fails its job,
+  machine's memory divided among the slots, 256mb to 2gb. A task exceeding it fails its job,
   naming the key; \`resourceLimits\` given to \`execute()\` win.
 - **Network memory** follows Flink's rules. Without \`taskmanager.memory.process.size\` it has
   one fixed size, as in Flink's local execution: \`network.min\`, or \`network.max\` when only

@@ -188,18 +188,18 @@ export const MIN_TASK_HEAP_SIZE = 16 * MiB;
  * (V8's old generation: `resourceLimits.maxOldGenerationSizeMb` of the worker). A worker that
  * exceeds it is stopped and its job fails with an error naming this key; the process lives on.
  * No fixed default: half the machine's memory (`os.totalmem()`) divided among the job's task
- * slots, between 256mb and 4gb (see `resolveTaskHeapSize`). Flink's key sizes the JVM heap that
+ * slots, between 256mb and 2gb (see `resolveTaskHeapSize`). Flink's key sizes the JVM heap that
  * all slots of a TaskManager share; strom gives each slot's thread its own heap of this size.
  * `resourceLimits` passed to `execute()` win over it.
  */
 export const TASK_HEAP_SIZE: ConfigOption<number | undefined> = memoryOption<number | undefined>({
   key: 'taskmanager.memory.task.heap.size',
   defaultValue: undefined,
-  documentedDefault: 'half the machine memory / slots, 256mb..4gb',
+  documentedDefault: 'half the machine memory / slots, 256mb..2gb',
   description:
     'JavaScript heap of each task-slot worker thread (V8 old generation, the worker\'s resourceLimits.maxOldGenerationSizeMb), ' +
     'in whole megabytes. A worker exceeding it fails its job with an error naming this key; the process lives on. ' +
-    'Default: half of the machine\'s memory divided among the job\'s task slots, at least 256mb and at most 4gb. ' +
+    'Default: half of the machine\'s memory divided among the job\'s task slots, at least 256mb and at most 2gb. ' +
     '(Flink: the JVM heap for tasks, shared by all slots.) resourceLimits passed to execute() win.',
   accepted: 'expected a memory size of at least 16mb, such as 512mb',
   validate: (v) => v === undefined || v >= MIN_TASK_HEAP_SIZE,

@@ -4,8 +4,10 @@
  *
  * Set: that size, rounded down to whole MiB. Not set: half of the machine's memory
  * (`os.totalmem()`) divided among the job's task slots, at least 256mb (a slot on a small
- * machine still gets a usable heap) and at most 4gb (about V8's own default on 64-bit), so the
- * slots together cannot take the whole machine and one runaway task fails alone.
+ * machine still gets a usable heap) and at most 2gb, so the slots together cannot take the whole
+ * machine and one runaway task fails alone. Why not V8's own ceiling (about 4gb on 64-bit): a
+ * worker given 4gb that ran out of heap aborted the whole process here ("Reached heap limit",
+ * exit 134) instead of being stopped; at 2gb and 3gb it is stopped and the job fails cleanly.
  *
  * Depends on: configuration, config-options, memory-size.
  */
@@ -17,7 +19,7 @@ const MiB = 1024 * 1024;
 /** Smallest derived heap per slot. */
 export const MIN_DERIVED_TASK_HEAP = 256 * MiB;
 /** Largest derived heap per slot. */
-export const MAX_DERIVED_TASK_HEAP = 4096 * MiB;
+export const MAX_DERIVED_TASK_HEAP = 2048 * MiB;
 
 /** The heap of each task slot's worker. */
 export interface TaskHeapSize {

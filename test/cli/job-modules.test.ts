@@ -112,6 +112,16 @@ describe('strom run in a "type": "commonjs" project (npm init -y)', () => {
       assert.equal(project.exists('module-out'), false);
     }));
 
+  it('says what to change for a .ts file with a top-level await in a CommonJS package', () =>
+    inProject('commonjs', async (project) => {
+      project.write('job.ts', selfRunningModule('ts', 'execute'));
+      const ran = await project.strom('run', 'job.ts', '-q', '--', '--input', 'a.txt', '--output', 'cli-out');
+      assert.equal(ran.code, 2, ran.stderr); // the job never started: a usage error
+      assert.equal(ran.stderr.trim().split('\n').length, 1, ran.stderr);
+      assert.match(ran.stderr, /job\.ts uses a top-level await, which only an ES module may, but Node loads it as CommonJS: the nearest package\.json .* Rename it to .*job\.mts, set "type": "module" in that package\.json, or call execute\(job\)\.then/);
+      assert.equal(project.exists('cli-out'), false);
+    }));
+
   it('says what to change for a .js file with import/export in a CommonJS package', () =>
     inProject('commonjs', async (project) => {
       project.write('job.js', exportOnlyModule('js', 'esm'));
