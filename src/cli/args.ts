@@ -81,6 +81,27 @@ export function parse(argv: string[]) {
 /** The parsed options of a command. */
 export type CliValues = ReturnType<typeof parse>['values'];
 
+/** The options each command takes besides -D, --config, --verbose and --help; others are refused. */
+const COMMAND_OPTIONS: Readonly<Record<string, readonly (keyof CliValues)[]>> = {
+  run: ['parallelism', 'mode', 'overwrite', 'quiet', 'metrics-json', 'metrics-port'],
+  wordcount: ['parallelism', 'mode', 'output', 'overwrite', 'quiet', 'metrics-json', 'metrics-port'],
+  explain: ['parallelism', 'mode'],
+  config: ['parallelism', 'mode', 'json', 'overwrite'],
+};
+const EVERY_COMMAND: readonly (keyof CliValues)[] = ['D', 'config', 'verbose', 'help', 'version'];
+
+/** Refuses an option the command does not use, rather than ignoring it silently. */
+export function checkCommandOptions(command: string, values: CliValues): void {
+  const allowed = COMMAND_OPTIONS[command];
+  if (!allowed) return;
+  for (const [name, value] of Object.entries(values) as [keyof CliValues, unknown][]) {
+    if (value === undefined || allowed.includes(name) || EVERY_COMMAND.includes(name)) continue;
+    const takers = Object.keys(COMMAND_OPTIONS).filter((c) => COMMAND_OPTIONS[c]!.includes(name));
+    const flag = name.length === 1 ? `-${name}` : `--${name}`;
+    throw new UsageError(`strom ${command} does not take ${flag} (it applies to: ${takers.map((c) => `strom ${c}`).join(', ')})`);
+  }
+}
+
 /**
  * Checks the options that only matter once a job runs (--metrics-port, --metrics-json), so a
  * mistake fails at once with exit code 2 instead of being ignored or found after the job.

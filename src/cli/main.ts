@@ -19,7 +19,7 @@ import { resolve } from 'node:path';
 import { explain } from '../client/plan-job.js';
 import { resolveNetworkMemory } from '../config/network-memory-config.js';
 import { JobExecutionError, StromError } from '../errors.js';
-import { checkRunOptions, configuration, isVerbose, parse, type CliValues } from './args.js';
+import { checkCommandOptions, checkRunOptions, configuration, isVerbose, parse, type CliValues } from './args.js';
 import { effectiveConfiguration, formatEffectiveConfiguration } from './config-command.js';
 import { ExitCode, exitCodeOf, isUsageError, USER_FAILURE_CODES } from './exit-codes.js';
 import { commandLineOptions, jobToExplain, runJobModule } from './module-host.js';
@@ -33,13 +33,14 @@ async function run(argv: string[]): Promise<number> {
     process.stdout.write(COMMAND_HELP[command] ?? HELP);
     return ExitCode.OK;
   }
+  checkCommandOptions(command, values);
   switch (command) {
     case 'version':
       process.stdout.write(`${version}\n`);
       return ExitCode.OK;
     case 'run': {
       const path = positionals[1];
-      if (!path) throw new UsageError('strom run needs a job module: strom run my-job.js');
+      if (!path) throw new UsageError('run needs a job module: strom run my-job.js');
       checkJobModule('run', path);
       checkRunOptions(values);
       await runJobModule(path, values, params, configuration(values));
@@ -47,7 +48,7 @@ async function run(argv: string[]): Promise<number> {
     }
     case 'explain': {
       const path = positionals[1];
-      if (!path) throw new UsageError('strom explain needs a job module: strom explain my-job.js');
+      if (!path) throw new UsageError('explain needs a job module: strom explain my-job.js');
       checkJobModule('explain', path);
       // A module that runs itself at its top level is explained, never run (module-host.ts).
       const { job, options } = await jobToExplain(path);
@@ -77,7 +78,7 @@ async function run(argv: string[]): Promise<number> {
 function checkJobModule(command: string, path: string): void {
   if (!statSync(path, { throwIfNoEntry: false })?.isFile()) {
     throw new UsageError(
-      `job module '${path}' not found (looked at ${resolve(path)}): strom ${command} takes a .js, .mjs or .ts file whose default export is defineJob(...)`,
+      `job module '${path}' not found (looked at ${resolve(path)}): strom ${command} takes a JavaScript or TypeScript module (.js, .mjs, .cjs, .ts, .mts, .cts) whose default export is defineJob(...)`,
     );
   }
 }

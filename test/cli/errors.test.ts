@@ -116,6 +116,22 @@ test('--metrics-port and --metrics-json are checked before the job starts, on ev
   assert.match(served.stderr, /Prometheus metrics at http:\/\/127\.0\.0\.1:\d+\/metrics/);
 });
 
+test('an option the command does not take is refused, naming the commands that take it', async () => {
+  const cases: Array<[string[], RegExp]> = [
+    [['explain', EXAMPLE, '--metrics-port', 'abc'], /^strom: strom explain does not take --metrics-port \(it applies to: strom run, strom wordcount\)$/m],
+    [['config', '--metrics-port', '80000'], /^strom: strom config does not take --metrics-port/],
+    [['config', '--metrics-json', join(dir, 'no-such-dir', 'm.json')], /^strom: strom config does not take --metrics-json/],
+    [['run', EXAMPLE, '-o', join(dir, 'x')], /^strom: strom run does not take --output \(it applies to: strom wordcount\)$/m],
+  ];
+  for (const [args, pattern] of cases) {
+    const { code, stdout, stderr } = await strom({}, ...args);
+    assert.equal(code, 2, `${args.join(' ')}: ${stderr}`);
+    assert.equal(stdout, '');
+    assert.equal(lines(stderr).length, 1, stderr);
+    assert.match(stderr, pattern);
+  }
+});
+
 test('a missing job module, input or job parameter is a usage error: exit 2 and one line saying what is missing', async () => {
   const module = await strom({}, 'run', join(dir, 'nonexist.ts'));
   assert.equal(module.code, 2);
