@@ -162,8 +162,8 @@ export const errors = {
     return new InsufficientNetworkBuffersError(
       `Insufficient number of network buffers: required ${required}, but only ${available} available. ` +
         `The total number of network buffers is currently set to ${totalSegments} of ${segmentSize} bytes each. ` +
-        `You can increase this number by setting the configuration keys ` +
-        `'taskmanager.memory.network.fraction', 'taskmanager.memory.network.min', and 'taskmanager.memory.network.max', ` +
+        `You can increase this number by setting the configuration keys 'taskmanager.memory.network.min' and ` +
+        `'taskmanager.memory.network.max' (or 'taskmanager.memory.network.fraction' when 'taskmanager.memory.process.size' is set), ` +
         `or lower 'taskmanager.network.memory.buffers-per-channel' or the parallelism.`,
       required,
       available,

@@ -227,6 +227,9 @@ export function nativeAddonPath(): string {
     return path;
   }
   const root = packageRoot();
+  // node-gyp-build's first choice, checked without loading it (every task-slot thread loads the addon).
+  const release = join(root, 'build', 'Release', 'strom_native.node');
+  if (existsSync(release)) return release;
   const nodeGypBuild = createRequire(import.meta.url)('node-gyp-build') as NodeGypBuild;
   try {
     return nodeGypBuild.path(root);
@@ -234,7 +237,7 @@ export function nativeAddonPath(): string {
     throw new NativeAddonError(
       `strom's native addon has no prebuilt binary for ${process.platform}-${process.arch} and was not built from source in ${root}. ` +
         'Build it from source with `npm rebuild strom` in your project (needs python3, make and a C++20 compiler such as g++ 10+ or clang 12+; ' +
-        "if your npm does not run strom's install script, allow it first with `npm approve-scripts strom`). " +
+        "if your npm does not run strom's install script, allow it first with `npm install-scripts approve strom`). " +
         'In a strom checkout run `npm run build:native`.',
       cause,
     );

@@ -103,9 +103,9 @@ after(() => {
   if (temp) rmSync(temp, { recursive: true, force: true });
 });
 
-test('the tarball holds the compiled sources, examples, prebuilt addon and native sources, not tests, benchmarks or a build', () => {
+test('the tarball holds the compiled sources, examples, prebuilt addon, native sources and the docs the README links, not tests, benchmarks or a build', () => {
   const installed = join(app, 'node_modules', 'strom');
-  for (const path of ['dist/src/index.js', 'dist/src/cli/main.js', 'dist/examples/word-count.js', 'binding.gyp', 'native/sources.txt', 'README.md', 'LICENSE']) {
+  for (const path of ['dist/src/index.js', 'dist/src/cli/main.js', 'dist/examples/word-count.js', 'binding.gyp', 'native/sources.txt', 'README.md', 'LICENSE', 'docs/configuration.md']) {
     assert.ok(existsSync(join(installed, path)), `${path} is missing from the package`);
   }
   assert.ok(readdirSync(join(installed, 'prebuilds', `${process.platform}-${process.arch}`)).some((f) => f.endsWith('.node')));

@@ -32,7 +32,6 @@
  * Layering: runtime/sinks; depends on errors, graph (types) and node:fs only.
  */
 import { lstatSync, mkdirSync, readdirSync, renameSync, rmdirSync, rmSync } from 'node:fs';
-import { randomBytes } from 'node:crypto';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { errors } from '../../errors.js';
 import type { ExecutionPlan } from '../../graph/execution-plan.js';
@@ -83,7 +82,7 @@ export class FileOutputCommitter {
   #finished = false;
 
   /** Checks the targets (throws `ERR_SINK_FILE_EXISTS` / `ERR_INVALID_JOB`); touches nothing. */
-  constructor(outputs: readonly TextFileOutput[], runId = randomBytes(6).toString('hex')) {
+  constructor(outputs: readonly TextFileOutput[], runId = newRunId()) {
     this.runId = runId;
     this.outputs = outputs.map((o) => ({ ...o, path: resolve(o.path) }));
     const seen = new Set<string>();
@@ -220,6 +219,17 @@ const committersToAbortOnExit = new Set<FileOutputCommitter>();
 
 function abortAllOnExit(): void {
   for (const committer of committersToAbortOnExit) committer.abort();
+}
+
+let runsInProcess = 0;
+
+/**
+ * An id no other run next to the same target has: process id, time and a counter (the staging
+ * directory is created exclusively, so a clash fails loudly rather than mixing runs). Not
+ * node:crypto, which every task-slot worker would load for nothing.
+ */
+function newRunId(): string {
+  return `${process.pid.toString(36)}${Date.now().toString(36)}${(runsInProcess++).toString(36)}`;
 }
 
 /** Refuses a NO_OVERWRITE target that holds output (see the module comment, step 1). */
