@@ -419,8 +419,10 @@ export class JobRun {
 
   /** A slot's worker hit its heap limit: names its tasks, the limit and what to raise. */
   private outOfHeapError(tasks: string, megabytes: number, fromConfig: boolean, cause: unknown): JobExecutionError {
+    // Suggest at most 3gb: a worker given 4gb that ran out of heap aborted the whole process here.
+    const suggestion = megabytes < 3072 ? `, e.g. -D ${TASK_HEAP_SIZE.key}=${Math.min(megabytes * 2, 3072)}mb` : '';
     const fix = fromConfig
-      ? `raise '${TASK_HEAP_SIZE.key}' (now ${megabytes}mb per slot${this.config.contains(TASK_HEAP_SIZE) ? '' : ', derived from the machine memory and the slots'}), e.g. -D ${TASK_HEAP_SIZE.key}=${megabytes * 2}mb`
+      ? `raise '${TASK_HEAP_SIZE.key}' (now ${megabytes}mb per slot${this.config.contains(TASK_HEAP_SIZE) ? '' : ', derived from the machine memory and the slots'})${suggestion}`
       : `raise resourceLimits.maxOldGenerationSizeMb (now ${megabytes}) passed to execute()`;
     return new JobExecutionError(
       `Job '${this.jobName}' failed: task ${tasks} ran out of JavaScript heap: its task slot's worker thread exceeded ` +

@@ -200,7 +200,8 @@ export const TASK_HEAP_SIZE: ConfigOption<number | undefined> = memoryOption<num
     'JavaScript heap of each task-slot worker thread (V8 old generation, the worker\'s resourceLimits.maxOldGenerationSizeMb), ' +
     'in whole megabytes. A worker exceeding it fails its job with an error naming this key; the process lives on. ' +
     'Default: half of the machine\'s memory divided among the job\'s task slots, at least 256mb and at most 2gb. ' +
-    '(Flink: the JVM heap for tasks, shared by all slots.) resourceLimits passed to execute() win.',
+    '(Flink: the JVM heap for tasks, shared by all slots.) resourceLimits passed to execute() win. ' +
+    'Near V8\'s own ceiling (4gb) a worker out of heap may abort the whole process instead of failing its job; stay at 3gb or below.',
   accepted: 'expected a memory size of at least 16mb, such as 512mb',
   validate: (v) => v === undefined || v >= MIN_TASK_HEAP_SIZE,
 });
