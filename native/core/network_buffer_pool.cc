@@ -37,8 +37,9 @@ std::string insufficient_message(int64_t required, int64_t available, int32_t to
          " available. The total number of network buffers is currently set to " +
          std::to_string(total) + " of " + std::to_string(segment_size) +
          " bytes each. You can increase this number by setting the configuration keys "
-         "'taskmanager.memory.network.fraction', 'taskmanager.memory.network.min', and "
-         "'taskmanager.memory.network.max', or lower "
+         "'taskmanager.memory.network.min' and 'taskmanager.memory.network.max' (or "
+         "'taskmanager.memory.network.fraction' when 'taskmanager.memory.process.size' is set), "
+         "or lower "
          "'taskmanager.network.memory.buffers-per-channel' or the parallelism.";
 }
 

@@ -166,8 +166,9 @@ STROM_TEST(insufficient_buffers_uses_flinks_message) {
                    std::string("Insufficient number of network buffers: required 11, but only 8 available. "
                                "The total number of network buffers is currently set to 8 of 32768 bytes each. "
                                "You can increase this number by setting the configuration keys "
-                               "'taskmanager.memory.network.fraction', 'taskmanager.memory.network.min', and "
-                               "'taskmanager.memory.network.max', or lower "
+                               "'taskmanager.memory.network.min' and 'taskmanager.memory.network.max' (or "
+                               "'taskmanager.memory.network.fraction' when 'taskmanager.memory.process.size' is set), "
+                               "or lower "
                                "'taskmanager.network.memory.buffers-per-channel' or the parallelism."));
   }
   STROM_CHECK_EQ(pool.stats().reserved_minimum, 0);

@@ -182,7 +182,7 @@ describe('producer pool requirements', () => {
       assert.equal(e.available, 10);
       assert.match(e.message, /^Insufficient number of network buffers: required 12, but only 10 available\./);
       assert.match(e.message, /currently set to 10 of 32768 bytes each/);
-      assert.match(e.message, /'taskmanager\.memory\.network\.fraction', 'taskmanager\.memory\.network\.min', and 'taskmanager\.memory\.network\.max'/);
+      assert.match(e.message, /'taskmanager\.memory\.network\.min' and 'taskmanager\.memory\.network\.max' \(or 'taskmanager\.memory\.network\.fraction' when 'taskmanager\.memory\.process\.size' is set\)/);
       return true;
     });
     assert.throws(() => checkNetworkMemoryFor(4, small, 2), { name: 'InsufficientNetworkBuffersError', message: /required 9, but only 8 available/ });

@@ -85,7 +85,7 @@ describe('writeAsText output is whole or absent', () => {
       });
       await running;
       assert.equal(readdirSync(d).length, 1, 'the in-progress directory exists while the job runs');
-      assert.match(readdirSync(d)[0]!, /^\.out\.inprogress-[0-9a-f]+$/);
+      assert.match(readdirSync(d)[0]!, /^\.out\.inprogress-[0-9a-z]+$/);
       abort.abort();
       const error = await failure(result);
       assert.ok(error instanceof JobCancelledError, String(error));
