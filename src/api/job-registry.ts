@@ -14,9 +14,15 @@ import type { JobDefinition } from './define-job.js';
 const REGISTRY = Symbol.for('strom.jobRegistry');
 
 interface JobRegistry {
-  readonly version: 1;
-  /** Registered jobs by id. */
-  readonly jobs: Map<string, JobDefinition>;
+  readonly version: 2;
+  /**
+   * Registered jobs by id, held weakly: a program that defines jobs as it goes (one per request)
+   * must not keep them all alive. A job module keeps its own job (its export, or the pending
+   * call that awaits it), and a waiting worker gets the job itself when it is registered.
+   */
+  readonly jobs: Map<string, WeakRef<JobDefinition>>;
+  /** Drops the entry of a job that was garbage-collected. */
+  readonly forget: FinalizationRegistry<string>;
   /** Per module URL: how many jobs it defined so far (the next ordinal). */
   readonly ordinals: Map<string, number>;
   /** Callbacks waiting for an id to be registered. */
@@ -25,7 +31,12 @@ interface JobRegistry {
 
 function registry(): JobRegistry {
   const holder = globalThis as { [REGISTRY]?: JobRegistry };
-  return (holder[REGISTRY] ??= { version: 1, jobs: new Map(), ordinals: new Map(), waiters: new Map() });
+  if (holder[REGISTRY]) return holder[REGISTRY];
+  const jobs = new Map<string, WeakRef<JobDefinition>>();
+  const forget = new FinalizationRegistry<string>((id) => {
+    if (jobs.get(id)?.deref() === undefined) jobs.delete(id);
+  });
+  return (holder[REGISTRY] = { version: 2, jobs, forget, ordinals: new Map(), waiters: new Map() });
 }
 
 /** The id the next job defined by `module` gets (and counts it). */
@@ -38,8 +49,9 @@ export function nextJobId(module: string): string {
 
 /** Registers `job` under its id and wakes whoever waits for it. */
 export function registerJob(id: string, job: JobDefinition): void {
-  const { jobs, waiters } = registry();
-  jobs.set(id, job);
+  const { jobs, forget, waiters } = registry();
+  jobs.set(id, new WeakRef(job));
+  forget.register(job, id);
   const waiting = waiters.get(id);
   if (!waiting) return;
   waiters.delete(id);
@@ -48,7 +60,7 @@ export function registerJob(id: string, job: JobDefinition): void {
 
 /** The job registered under `id` in this thread, if any. */
 export function registeredJob(id: string): JobDefinition | undefined {
-  return registry().jobs.get(id);
+  return registry().jobs.get(id)?.deref();
 }
 
 /**
