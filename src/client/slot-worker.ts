@@ -109,7 +109,9 @@ export default async function runSlot(request: SlotRequest): Promise<SlotResult>
     await scheduler.run();
     return { ok: true, tasks: tasks.map((t) => t.metrics()) };
   } catch (error) {
-    for (const task of tasks) task.abort();
+    // The task whose own error this is failed; the others (and every task on a cancel) were stopped.
+    const failedTask = error instanceof TaskError && !isCancel(error.cause) ? error.task : undefined;
+    for (const task of tasks) task.abort(task === failedTask);
     return { ok: false, failure: describeFailure(error, request), tasks: tasks.map((t) => t.metrics()) };
   }
 }
@@ -149,4 +151,10 @@ function describeFailure(error: unknown, request: SlotRequest): TaskFailure {
     stack: e.stack,
     cause: inner ? { name: inner.name, message: inner.message, stack: inner.stack } : undefined,
   };
+}
+
+/** A task stopped by the job's cancel (the control word or a cancelled channel), not by its own error. */
+function isCancel(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return code === 'ERR_CANCELLED' || code === 'ERR_CHANNEL_CANCELLED';
 }

@@ -96,10 +96,11 @@ describe('the CLI ends jobs early the Unix way', () => {
       const metrics = JSON.parse(readFileSync(join(d, 'metrics.json'), 'utf8')) as {
         status: string;
         cancelledBy: string;
-        metrics: { tasks: Array<{ task: string; numRecordsIn: number }> };
+        metrics: { tasks: Array<{ task: string; numRecordsIn: number; status: string }> };
       };
       assert.equal(metrics.status, 'CANCELED');
       assert.equal(metrics.cancelledBy, signal);
+      assert.deepEqual([...new Set(metrics.metrics.tasks.map((t) => t.status))], ['CANCELED'], "every subtask stopped by the cancel is CANCELED (Flink's ExecutionState)");
       const sinkIn = metrics.metrics.tasks.filter((t) => t.task.includes('TextFile')).reduce((s, t) => s + t.numRecordsIn, 0);
       assert.ok(sinkIn > 0, `the figures up to the cancel: ${sinkIn} records into the sink`);
     });

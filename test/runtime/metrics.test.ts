@@ -10,6 +10,7 @@ import { describe, it } from 'node:test';
 import { execute, JobCancelledError, submit, type JobMetricsSnapshot, type TaskMetricsSnapshot } from '../../src/index.js';
 import slowSink from '../fixtures/jobs/slow-sink.js';
 import small from '../fixtures/jobs/small.js';
+import failingMap from '../fixtures/jobs/failing-map.js';
 
 const SLOTS = { 'taskmanager.numberOfTaskSlots': 2 };
 
@@ -20,6 +21,16 @@ function task(snapshot: JobMetricsSnapshot, namePart: string): TaskMetricsSnapsh
 }
 
 describe('metrics in shared memory', () => {
+  it("a failed job's subtasks end FAILED (the one that threw) or CANCELED (those it stopped), as Flink's ExecutionState", async () => {
+    const client = submit(failingMap, { config: { 'parallelism.default': 2, ...SLOTS }, params: { count: '100000', at: '50' } });
+    await assert.rejects(client.result);
+    const statuses = client.metrics().tasks.map((t) => `${t.name.split(' (')[0]}: ${t.status}`);
+    assert.equal(statuses.filter((s) => s.endsWith('FAILED')).length, 1, statuses.join('; '));
+    assert.ok(statuses.filter((s) => s.endsWith('FAILED')).every((s) => s.includes('Exploder')), statuses.join('; '));
+    assert.ok(statuses.some((s) => s.endsWith('CANCELED')), statuses.join('; '));
+    assert.ok(statuses.every((s) => /(FAILED|CANCELED|FINISHED)$/.test(s)), statuses.join('; '));
+  });
+
   it('counts what the final result counts, and memory is back to full at the end', async () => {
     const client = submit(small, { config: { 'parallelism.default': 2, ...SLOTS } });
     let seen = 0;

@@ -7,7 +7,7 @@
 export type BackPressureLevel = 'ok' | 'low' | 'high';
 
 /** Lifecycle of a subtask as its metrics block tells it. */
-export type TaskStatus = 'CREATED' | 'RUNNING' | 'FINISHED' | 'FAILED';
+export type TaskStatus = 'CREATED' | 'RUNNING' | 'FINISHED' | 'FAILED' | 'CANCELED';
 
 /** One subtask. Counters are totals since it started; rates and times are over the snapshot's interval. */
 export interface TaskMetricsSnapshot {

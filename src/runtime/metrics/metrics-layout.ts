@@ -65,8 +65,11 @@ export const BlockInt = {
   STATE: 1,
 } as const;
 
-/** Lifecycle of a subtask, in {@link BlockInt.STATE}; FAILED also when the job was cancelled or another task failed. */
-export const TaskState = { CREATED: 0, RUNNING: 1, FINISHED: 2, FAILED: 3 } as const;
+/**
+ * Lifecycle of a subtask, in {@link BlockInt.STATE}, with Flink's ExecutionState names: FAILED for
+ * the task whose error failed the job, CANCELED for the others stopped by it or by a cancel.
+ */
+export const TaskState = { CREATED: 0, RUNNING: 1, FINISHED: 2, FAILED: 3, CANCELED: 4 } as const;
 export type TaskState = (typeof TaskState)[keyof typeof TaskState];
 
 /** float64 words of a task block (index relative to the block, in float64 words). */

@@ -36,7 +36,7 @@ export interface RawSample {
   states: number[];
 }
 
-const STATUS: TaskStatus[] = ['CREATED', 'RUNNING', 'FINISHED', 'FAILED'];
+const STATUS: TaskStatus[] = ['CREATED', 'RUNNING', 'FINISHED', 'FAILED', 'CANCELED'];
 const SEQ_RETRIES = 8;
 
 export class JobMetricsReader {

@@ -101,15 +101,15 @@ export class TaskMetricsWriter extends Block {
     this.end();
   }
 
-  /** The task ended: final counters, then the state word. */
-  finish(c: TaskCounters, failed: boolean): void {
+  /** The task ended (FINISHED, FAILED or CANCELED): final counters, then the state word. */
+  finish(c: TaskCounters, state: (typeof TaskState)['FINISHED' | 'FAILED' | 'CANCELED']): void {
     const now = nowMs();
     this.active(now);
     this.publish(c, now);
     this.begin();
     this.words[TaskWord.FINISHED_AT_MS] = now;
     this.end();
-    this.setState(failed ? TaskState.FAILED : TaskState.FINISHED);
+    this.setState(state);
   }
 }
 

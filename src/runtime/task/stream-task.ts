@@ -36,7 +36,7 @@ import { FrameDecoder } from './frame-decoder.js';
 import { NativeCombiner } from './native-combiner.js';
 import { keySelectorOf } from './key-selector.js';
 import { chainOperator, type Push } from './operator-chain.js';
-import { nowMs } from '../metrics/metrics-layout.js';
+import { nowMs, TaskState } from '../metrics/metrics-layout.js';
 import { TaskMetricsWriter, type TaskCounters } from '../metrics/metrics-writer.js';
 
 /** What a step did. */
@@ -272,7 +272,7 @@ export class StreamTask {
     else if (start !== 0) m.active(start);
     if (result === StepResult.FINISHED) {
       this.fillCounters(true);
-      m.finish(this.counters, false);
+      m.finish(this.counters, TaskState.FINISHED);
     } else {
       const sample = now - this.lastStateSample >= STATE_SAMPLE_MS;
       if (sample) this.lastStateSample = now;
@@ -401,15 +401,18 @@ export class StreamTask {
     return StepResult.FINISHED;
   }
 
-  /** After a failure or cancel: gives back what the task holds (best effort, never throws). */
-  abort(): void {
+  /**
+   * After a failure or cancel: gives back what the task holds (best effort, never throws).
+   * `failed`: this task's error failed the job (FAILED); otherwise it was stopped (CANCELED).
+   */
+  abort(failed = false): void {
     if (this.phase === 'finished') return;
     this.phase = 'finished';
     this.finishedAt = performance.now();
     if (this.metricsWriter) {
       try {
         this.fillCounters(false);
-        this.metricsWriter.finish(this.counters, true);
+        this.metricsWriter.finish(this.counters, failed ? TaskState.FAILED : TaskState.CANCELED);
       } catch {
         /* metrics are best effort on teardown */
       }
