@@ -126,7 +126,7 @@ describe('the CLI ends jobs early the Unix way', () => {
     writeFileSync(join(out, '3'), 'stale\n');
     const refused = strom(['run', JOB, '-p', '2', '-q', '--', '--output', 'out', '--count', '10'], d);
     assert.equal((await refused.exited).code, 1);
-    assert.match(refused.stderr(), /Cannot write the text file sink '.*out': the directory already holds 3.*--overwrite/);
+    assert.match(refused.stderr(), /Cannot write the text file sink '.*out': the directory already holds '3'.*--overwrite/);
     assert.doesNotMatch(refused.stderr(), /running|\n\s+at /);
     assert.deepEqual(readdirSync(out), ['3']);
 

@@ -129,7 +129,7 @@ describe('writeAsText output is whole or absent', () => {
         assert.ok(error instanceof StromError);
         assert.equal(error.code, 'ERR_SINK_FILE_EXISTS');
         assert.ok(error.message.includes(`'${out}'`), error.message);
-        assert.match(error.message, /already holds 3.*'OVERWRITE'/);
+        assert.match(error.message, /already holds '3'.*'OVERWRITE'/);
         return true;
       },
     );

@@ -260,7 +260,7 @@ function check(output: TextFileOutput): void {
   }
   if (existing === 'directory') {
     const entries = readdirSync(path).sort();
-    const shown = entries.slice(0, 5).join(', ') + (entries.length > 5 ? `, ... (${entries.length} entries)` : '');
+    const shown = entries.slice(0, 5).map((e) => `'${e}'`).join(', ') + (entries.length > 5 ? `, ... (${entries.length} entries)` : '');
     throw errors.sinkFileExists(path, `the directory already holds ${shown}, from an earlier run or another program`);
   }
 }

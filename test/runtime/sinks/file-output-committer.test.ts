@@ -64,7 +64,7 @@ describe('FileOutputCommitter (writeAsText output: whole or absent)', () => {
     const path = join(d, 'out');
     mkdirSync(path);
     writeFileSync(join(path, '3'), 'stale\n');
-    assert.throws(() => new FileOutputCommitter([{ nodeId: 0, path, parallelism: 2, writeMode: 'NO_OVERWRITE' }]), isExists(path, /already holds 3, from an earlier run/));
+    assert.throws(() => new FileOutputCommitter([{ nodeId: 0, path, parallelism: 2, writeMode: 'NO_OVERWRITE' }]), isExists(path, /already holds '3', from an earlier run/));
     assert.deepEqual(readdirSync(d), ['out'], 'no staging directory made');
     assert.deepEqual(readdirSync(path), ['3']);
     assert.equal(readFileSync(join(path, '3'), 'utf8'), 'stale\n');
