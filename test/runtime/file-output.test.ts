@@ -15,6 +15,16 @@ import { tempDirs } from '../support/temp-dirs.js';
 
 const P2 = { 'parallelism.default': 2 };
 
+/** Waits for the job's announcement that it runs; fails instead of hanging if the job ends first. */
+async function announced(running: Promise<void>, result: Promise<unknown>): Promise<void> {
+  await Promise.race([
+    running,
+    result.then(() => {
+      throw new Error('the job ended before it announced that it runs');
+    }),
+  ]);
+}
+
 describe('writeAsText output is whole or absent', () => {
   const dir = tempDirs('strom-file-output-');
   async function failure(promise: Promise<unknown>): Promise<unknown> {
@@ -83,7 +93,7 @@ describe('writeAsText output is whole or absent', () => {
         config: P2,
         signal: abort.signal,
       });
-      await running;
+      await announced(running, result);
       assert.equal(readdirSync(d).length, 1, 'the in-progress directory exists while the job runs');
       assert.match(readdirSync(d)[0]!, /^\.out\.inprogress-[0-9a-z]+$/);
       abort.abort();
@@ -108,7 +118,7 @@ describe('writeAsText output is whole or absent', () => {
         config: { 'parallelism.default': 1 },
         signal: abort.signal,
       });
-      await running; // the map announced 50000 and spins from now on
+      await announced(running, result); // the map announced 50000 and spins from now on
       abort.abort();
       const error = await failure(result);
       assert.ok(error instanceof JobCancelledError, String(error));
