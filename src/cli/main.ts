@@ -23,6 +23,7 @@ import { checkCommandOptions, checkRunOptions, configuration, isVerbose, parse, 
 import { effectiveConfiguration, formatEffectiveConfiguration } from './config-command.js';
 import { ExitCode, exitCodeOf, isUsageError, USER_FAILURE_CODES } from './exit-codes.js';
 import { commandLineOptions, jobToExplain, runJobModule } from './module-host.js';
+import { muteWarningsStromExplains } from './node-warnings.js';
 import { COMMAND_HELP, HELP, UsageError, version } from './usage.js';
 import { wordCount } from './word-count-command.js';
 
@@ -108,6 +109,7 @@ function report(error: unknown, verbose: boolean): void {
 }
 
 export async function main(argv: string[]): Promise<number> {
+  muteWarningsStromExplains();
   // Known before parsing, so even a parse error can be reported verbosely; job params after `--` do not count.
   const own = argv.includes('--') ? argv.slice(0, argv.indexOf('--')) : argv;
   const verbose = isVerbose({ verbose: own.includes('--verbose') } as CliValues);

@@ -127,6 +127,7 @@ describe('strom run in a "type": "commonjs" project (npm init -y)', () => {
       project.write('job.js', exportOnlyModule('js', 'esm'));
       const ran = await project.strom('run', 'job.js', '-q', '--', '--input', 'a.txt', '--output', 'cli-out');
       assert.equal(ran.code, 2, ran.stderr); // the job never started: a usage error
+      assert.equal(ran.stderr.trim().split('\n').length, 1, `one line, without Node's own warning: ${ran.stderr}`);
       assert.match(ran.stderr, /job\.js uses import\/export, but Node loads it as CommonJS: the nearest package\.json \(.*package\.json\) does not say "type": "module"\. Rename it to .*job\.mjs, set "type": "module" in that package\.json, or write it with require\(\) and module\.exports/);
     }));
 });
