@@ -22,7 +22,7 @@ function task(snapshot: JobMetricsSnapshot, namePart: string): TaskMetricsSnapsh
 
 describe('metrics in shared memory', () => {
   it("a failed job's subtasks end FAILED (the one that threw) or CANCELED (those it stopped), as Flink's ExecutionState", async () => {
-    const client = submit(failingMap, { config: { 'parallelism.default': 2, ...SLOTS }, params: { count: '100000', at: '50' } });
+    const client = submit(failingMap, { config: { 'parallelism.default': 2, ...SLOTS }, params: { count: '100000000', at: '50' } }); // the other subtask is far from its end when the failure stops it
     await assert.rejects(client.result);
     const statuses = client.metrics().tasks.map((t) => `${t.name.split(' (')[0]}: ${t.status}`);
     assert.equal(statuses.filter((s) => s.endsWith('FAILED')).length, 1, statuses.join('; '));
