@@ -14,7 +14,8 @@
  * (the number is the sink subtask index + 1). Lines end with `\n` on every platform.
  *
  * Output is batched: lines accumulate in a string and go to the stream in one `write` per
- * `batchSize` characters, on `flush()` and on `close()`. Batches hold whole lines only, so the
+ * `batchSize` characters, on `flush()` (the task calls it on `execution.buffer-timeout`, so a
+ * slow stream's lines show while the job runs) and on `close()`. Batches hold whole lines only, so the
  * lines of parallel subtasks sharing stdout never interleave mid-line. In a worker thread
  * `process.stdout` is piped asynchronously to the main thread; when the stream's `write`
  * returns false, `write`/`flush` return a promise that resolves on 'drain', and the task waits

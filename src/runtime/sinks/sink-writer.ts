@@ -6,8 +6,11 @@
  * - `write(record)` for each record, in order. It returns a promise only when the sink must be
  *   awaited before the next write (stdout or stderr back-pressuring, an async custom sink);
  *   otherwise `undefined`, so the hot path allocates no promise.
- * - `flush()` periodically (buffer timeout) and at the end; it may return a promise (waiting on a
- *   back-pressured stream).
+ * - `flush()` on `execution.buffer-timeout`, like the network output: after every record with
+ *   0, when the OutputFlusher's clock moved with a positive timeout (checked after each write and
+ *   whenever the task goes idle, so a trickle of records is not held), never with -1 (only
+ *   `close()` writes the rest). It may return a promise (waiting on a back-pressured stream).
+ *   The task's SequentialSink (runtime/task/sequential-sink.ts) does the calling.
  * - `close()` once the input ends or the job is cancelled: flushes and releases. Idempotent.
  * - Errors are thrown (or rejected) as they come: strom's `SinkError` for files, the user's own
  *   error for a custom sink. The task wraps them with the operator name.
@@ -27,7 +30,7 @@ import { TextFileSinkWriter } from './text-file-sink-writer.js';
 export interface SinkWriter<T> {
   /** Writes one record; may buffer. Returns a promise only when the sink must be awaited before the next write (backpressure of an async custom sink); otherwise undefined. */
   write(record: T): Promise<void> | undefined;
-  /** Flushes buffered output (called periodically and at the end). */
+  /** Hands buffered output on (called on the buffer timeout); a promise when the task must wait for it. */
   flush(): Promise<void> | void;
   /** Flushes and releases; idempotent; called when the input ends or the job is cancelled. */
   close(): Promise<void> | void;

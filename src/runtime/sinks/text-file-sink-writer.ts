@@ -13,6 +13,8 @@
  * every platform). Lines are batched in a string and written with `fs.writeSync` every
  * `batchSize` characters, on `flush()` and on `close()`: synchronous writes block only this
  * worker thread, and batching keeps them rare so the subtasks sharing the thread keep running.
+ * The task flushes on `execution.buffer-timeout`, so a running job's lines reach the in-progress
+ * file (in the hidden staging directory) while it runs; the target path appears only at commit.
  *
  * I/O failures (EACCES, ENOSPC, ...) become `ERR_SINK_FILE` errors naming the target path (what
  * the user wrote in `writeAsText`), with the in-progress file and the system error as `cause`.

@@ -30,11 +30,12 @@ import { NativeKeyedAggregation } from '../../state/native-keyed-aggregation.js'
 import { isNativeAggregatable } from '../../types/type-descriptor.js';
 import { Types, type TypeInformation } from '../../types/type-information.js';
 import type { OutputDeployment, TaskDeployment, TaskMetrics } from '../deployment.js';
-import { createSinkWriter, type SinkWriter } from '../sinks/sink-writer.js';
+import { createSinkWriter } from '../sinks/sink-writer.js';
 import { createSourceReader, SourceStatus, type SourceReader } from '../sources/source-reader.js';
 import { FrameDecoder } from './frame-decoder.js';
 import { NativeCombiner } from './native-combiner.js';
 import { keySelectorOf } from './key-selector.js';
+import { SequentialSink } from './sequential-sink.js';
 import { chainOperator, type Push } from './operator-chain.js';
 import { nowMs, TaskState } from '../metrics/metrics-layout.js';
 import { TaskMetricsWriter, type TaskCounters } from '../metrics/metrics-writer.js';
@@ -131,7 +132,8 @@ export class StreamTask {
         this.writers.push(writer);
         terminal = (record) => writer.emit(record);
       } else {
-        const sink = new SequentialSink(createSinkWriter(spec, { ...sub, textFile: deployment.textFile }), tail.name);
+        const writer = createSinkWriter(spec, { ...sub, textFile: deployment.textFile });
+        const sink = new SequentialSink(writer, tail.name, context.bufferTimeout, context.flushClock);
         this.sink = sink;
         terminal = (record) => {
           const pending = sink.write(record);
@@ -330,7 +332,7 @@ export class StreamTask {
       if (status === SourceStatus.END) return this.finish();
       if (status === SourceStatus.WAITING) {
         this.waitingOn = this.source.ready;
-        this.flushIfDue();
+        this.flushIfDue(); // may wait on the sink's flush instead
         return StepResult.WAITING;
       }
       return StepResult.PROGRESS;
@@ -366,13 +368,24 @@ export class StreamTask {
       progressed = true; // an event (e.g. a barrier); nothing to do with it yet
     }
     if (this.waitingOn) return StepResult.WAITING;
-    if (!progressed) this.flushIfDue();
-    return progressed ? StepResult.PROGRESS : StepResult.IDLE;
+    if (progressed) return StepResult.PROGRESS;
+    this.flushIfDue();
+    return this.waitingOn ? StepResult.WAITING : StepResult.IDLE;
   }
 
-  /** Publishes partly filled output segments when the buffer timeout passed. */
+  /**
+   * When the buffer timeout passed: publishes partly filled output segments and flushes the
+   * sink. Called when the task goes idle (by its step and by the scheduler before it sleeps), so
+   * records already emitted are not held back while no more arrive. A sink that must be waited
+   * for (a back-pressured stdout) becomes what the task waits on, even while it waited for its
+   * source: the source is polled again once the sink took the output.
+   */
   flushIfDue(): void {
-    for (const writer of this.writers) writer.flushIfDue();
+    for (let i = 0; i < this.writers.length; i++) this.writers[i]!.flushIfDue();
+    if (this.sink !== undefined && this.phase === 'running') {
+      const pending = this.sink.flushIfDue();
+      if (pending) this.waitingOn = pending;
+    }
   }
 
   /** End of input: final keyed results (BATCH), then close the sink and the outputs. */
@@ -482,50 +495,5 @@ function selectorFor(output: OutputDeployment, keySelector: ((record: unknown) =
     case 'HASH':
       if (!keySelector) throw errors.internal('a HASH edge without a key');
       return new KeyGroupStreamPartitioner(keySelector, output.consumerMaxParallelism);
-  }
-}
-
-/**
- * A sink whose writes are awaited one after another: when a write returns a promise, later
- * records queue behind it, so an async custom sink sees one `invoke` at a time.
- */
-class SequentialSink {
-  written = 0;
-  private readonly writer: SinkWriter<unknown>;
-  private readonly queue: unknown[] = [];
-  private draining: Promise<void> | undefined;
-
-  constructor(writer: SinkWriter<unknown>, readonly name: string) {
-    this.writer = writer;
-  }
-
-  /** Writes now, or queues behind a pending write; returns the promise to wait for, if any. */
-  write(record: unknown): Promise<void> | undefined {
-    this.written++;
-    if (this.draining) {
-      this.queue.push(record);
-      return this.draining;
-    }
-    const pending = this.writer.write(record);
-    if (pending) this.draining = this.drainAfter(pending);
-    return this.draining;
-  }
-
-  private async drainAfter(pending: Promise<void>): Promise<void> {
-    try {
-      await pending;
-      while (this.queue.length > 0) {
-        const next = this.writer.write(this.queue.shift());
-        if (next) await next;
-      }
-    } finally {
-      this.draining = undefined;
-    }
-  }
-
-  close(): Promise<void> | undefined {
-    if (this.draining) return this.draining.then(() => this.close());
-    const closing = this.writer.close();
-    return closing ? Promise.resolve(closing) : undefined;
   }
 }
