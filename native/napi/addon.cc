@@ -2,6 +2,7 @@
 #include "addon.h"
 
 #include "arguments.h"
+#include "error_translation.h"
 #include "key_group_functions.h"
 #include "keyed_aggregation_wrap.h"
 #include "network_buffer_pool_wrap.h"
@@ -29,6 +30,10 @@ StromAddon::StromAddon(Napi::Env env, Napi::Object exports) {
 }
 
 Napi::Value StromAddon::RegisterErrorClasses(const Napi::CallbackInfo& info) {
+  return guard_native_call(info.Env(), "registerErrorClasses", [&] { return DoRegisterErrorClasses(info); });
+}
+
+Napi::Value StromAddon::DoRegisterErrorClasses(const Napi::CallbackInfo& info) {
   Napi::Object classes = object_argument(info, 0, "classes");
   Napi::Value insufficient = classes.Get("InsufficientNetworkBuffersError");
   if (!insufficient.IsFunction()) {
@@ -46,6 +51,7 @@ Napi::Value StromAddon::RegisterErrorClasses(const Napi::CallbackInfo& info) {
   };
   optional_class("ManagedMemoryExceededError", managed_memory_error_);
   optional_class("CorruptRecordError", corrupt_record_error_);
+  optional_class("NativeAddonError", native_addon_error_);
   return info.Env().Undefined();
 }
 

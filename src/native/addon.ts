@@ -145,6 +145,7 @@ export interface NativeAddon {
     InsufficientNetworkBuffersError: typeof InsufficientNetworkBuffersError;
     ManagedMemoryExceededError: typeof ManagedMemoryExceededError;
     CorruptRecordError: typeof CorruptRecordError;
+    NativeAddonError: typeof NativeAddonError;
   }): void;
   /** Formats a managed memory account (MANAGED_MEMORY_BYTES, 8-byte aligned, shared) with `budget` bytes. */
   formatManagedMemory(view: Uint8Array, budget: number): void;
@@ -263,7 +264,7 @@ export function loadNativeAddon(): NativeAddon {
       cause,
     );
   }
-  addon.registerErrorClasses({ InsufficientNetworkBuffersError, ManagedMemoryExceededError, CorruptRecordError });
+  addon.registerErrorClasses({ InsufficientNetworkBuffersError, ManagedMemoryExceededError, CorruptRecordError, NativeAddonError });
   loaded = addon;
   return addon;
 }
