@@ -7,6 +7,7 @@
 #include "keyed_aggregation_wrap.h"
 #include "network_buffer_pool_wrap.h"
 #include "network_memory_functions.h"
+#include "test_hooks.h"
 
 namespace strom::napi {
 
@@ -27,6 +28,9 @@ StromAddon::StromAddon(Napi::Env env, Napi::Object exports) {
   exports.Set("layoutConstants", Napi::Function::New(env, LayoutConstantsFunction, "layoutConstants"));
   exports.Set("keyGroupsOfRecords", Napi::Function::New(env, KeyGroupsOfRecordsFunction, "keyGroupsOfRecords"));
   exports.Set("keyHashesOfRecords", Napi::Function::New(env, KeyHashesOfRecordsFunction, "keyHashesOfRecords"));
+  // Test-only hooks (native/napi/test_hooks.h).
+  exports.Set("__testThrow", Napi::Function::New(env, TestThrowFunction, "__testThrow"));
+  exports.Set("__TestThrowing", TestThrowingWrap::DefineClass(env));
 }
 
 Napi::Value StromAddon::RegisterErrorClasses(const Napi::CallbackInfo& info) {

@@ -151,6 +151,14 @@ export interface NativeAddon {
   formatManagedMemory(view: Uint8Array, budget: number): void;
   /** Native keyed aggregation over serialized records; see src/state/native-keyed-aggregation.ts. */
   KeyedAggregation: new (options: NativeKeyedAggregationOptions) => NativeKeyedAggregation;
+  /**
+   * TEST-ONLY (native/napi/test_hooks.h): throws the C++ exception `kind` names through the
+   * addon's exception translation: 'bad_alloc', 'runtime_error', 'int', or 'range_error' (a
+   * Napi::RangeError, passed through unchanged).
+   */
+  __testThrow(kind: 'bad_alloc' | 'runtime_error' | 'int' | 'range_error'): never;
+  /** TEST-ONLY: a class whose constructor throws like {@link NativeAddon.__testThrow}. */
+  __TestThrowing: new (kind: 'bad_alloc' | 'runtime_error' | 'int' | 'range_error') => never;
 }
 
 /** Options of the native KeyedAggregation (validated again natively). */
