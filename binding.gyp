@@ -12,6 +12,10 @@
       'defines': [
         'NAPI_VERSION=9',
         'NAPI_CPP_EXCEPTIONS',
+        # Backstop only: every binding already turns every C++ exception into a JS error
+        # (native/napi/error_translation.h); this makes a forgotten one a plain Error, not an
+        # abort. Must match CMakeLists.txt.
+        'NODE_ADDON_API_CPP_EXCEPTIONS_ALL',
         'NODE_ADDON_API_DISABLE_DEPRECATED',
       ],
       'cflags!': [ '-fno-exceptions' ],

@@ -2,33 +2,44 @@
 #include "addon.h"
 
 #include "arguments.h"
+#include "error_translation.h"
 #include "key_group_functions.h"
 #include "keyed_aggregation_wrap.h"
 #include "network_buffer_pool_wrap.h"
 #include "network_memory_functions.h"
+#include "test_hooks.h"
 
 namespace strom::napi {
 
 StromAddon::StromAddon(Napi::Env env, Napi::Object exports) {
-  Napi::Function pool_class = NetworkBufferPoolWrap::DefineClass(env);
-  network_buffer_pool_class_ = Napi::Persistent(pool_class);
-  Napi::Function aggregation_class = KeyedAggregationWrap::DefineClass(env);
-  keyed_aggregation_class_ = Napi::Persistent(aggregation_class);
-  DefineAddon(exports,
-              {
-                  InstanceMethod("registerErrorClasses", &StromAddon::RegisterErrorClasses),
-                  InstanceValue("NetworkBufferPool", pool_class, napi_enumerable),
-                  InstanceValue("KeyedAggregation", aggregation_class, napi_enumerable),
-              });
-  exports.Set("formatManagedMemory", Napi::Function::New(env, FormatManagedMemoryFunction, "formatManagedMemory"));
-  exports.Set("networkMemoryLayout", Napi::Function::New(env, NetworkMemoryLayoutFunction, "networkMemoryLayout"));
-  exports.Set("formatNetworkMemory", Napi::Function::New(env, FormatNetworkMemoryFunction, "formatNetworkMemory"));
-  exports.Set("layoutConstants", Napi::Function::New(env, LayoutConstantsFunction, "layoutConstants"));
-  exports.Set("keyGroupsOfRecords", Napi::Function::New(env, KeyGroupsOfRecordsFunction, "keyGroupsOfRecords"));
-  exports.Set("keyHashesOfRecords", Napi::Function::New(env, KeyHashesOfRecordsFunction, "keyHashesOfRecords"));
+  guard_native_call(env, "loading strom_native", [&] {
+    Napi::Function pool_class = NetworkBufferPoolWrap::DefineClass(env);
+    network_buffer_pool_class_ = Napi::Persistent(pool_class);
+    Napi::Function aggregation_class = KeyedAggregationWrap::DefineClass(env);
+    keyed_aggregation_class_ = Napi::Persistent(aggregation_class);
+    DefineAddon(exports,
+                {
+                    InstanceMethod("registerErrorClasses", &StromAddon::RegisterErrorClasses),
+                    InstanceValue("NetworkBufferPool", pool_class, napi_enumerable),
+                    InstanceValue("KeyedAggregation", aggregation_class, napi_enumerable),
+                });
+    exports.Set("formatManagedMemory", Napi::Function::New(env, FormatManagedMemoryFunction, "formatManagedMemory"));
+    exports.Set("networkMemoryLayout", Napi::Function::New(env, NetworkMemoryLayoutFunction, "networkMemoryLayout"));
+    exports.Set("formatNetworkMemory", Napi::Function::New(env, FormatNetworkMemoryFunction, "formatNetworkMemory"));
+    exports.Set("layoutConstants", Napi::Function::New(env, LayoutConstantsFunction, "layoutConstants"));
+    exports.Set("keyGroupsOfRecords", Napi::Function::New(env, KeyGroupsOfRecordsFunction, "keyGroupsOfRecords"));
+    exports.Set("keyHashesOfRecords", Napi::Function::New(env, KeyHashesOfRecordsFunction, "keyHashesOfRecords"));
+    // Test-only hooks (native/napi/test_hooks.h).
+    exports.Set("__testThrow", Napi::Function::New(env, TestThrowFunction, "__testThrow"));
+    exports.Set("__TestThrowing", TestThrowingWrap::DefineClass(env));
+  });
 }
 
 Napi::Value StromAddon::RegisterErrorClasses(const Napi::CallbackInfo& info) {
+  return guard_native_call(info.Env(), "registerErrorClasses", [&] { return DoRegisterErrorClasses(info); });
+}
+
+Napi::Value StromAddon::DoRegisterErrorClasses(const Napi::CallbackInfo& info) {
   Napi::Object classes = object_argument(info, 0, "classes");
   Napi::Value insufficient = classes.Get("InsufficientNetworkBuffersError");
   if (!insufficient.IsFunction()) {
@@ -46,6 +57,7 @@ Napi::Value StromAddon::RegisterErrorClasses(const Napi::CallbackInfo& info) {
   };
   optional_class("ManagedMemoryExceededError", managed_memory_error_);
   optional_class("CorruptRecordError", corrupt_record_error_);
+  optional_class("NativeAddonError", native_addon_error_);
   return info.Env().Undefined();
 }
 

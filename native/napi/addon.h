@@ -19,17 +19,21 @@ class StromAddon : public Napi::Addon<StromAddon> {
   const Napi::FunctionReference& managed_memory_error() const { return managed_memory_error_; }
   /** Constructor of strom's CorruptRecordError(message), or empty. */
   const Napi::FunctionReference& corrupt_record_error() const { return corrupt_record_error_; }
+  /** Constructor of strom's NativeAddonError(message), or empty. */
+  const Napi::FunctionReference& native_addon_error() const { return native_addon_error_; }
 
  private:
   /**
    * registerErrorClasses({ InsufficientNetworkBuffersError, ManagedMemoryExceededError,
-   * CorruptRecordError }): called once by addon.ts.
+   * CorruptRecordError, NativeAddonError }): called once by addon.ts.
    */
   Napi::Value RegisterErrorClasses(const Napi::CallbackInfo& info);
+  Napi::Value DoRegisterErrorClasses(const Napi::CallbackInfo& info);
 
   Napi::FunctionReference insufficient_buffers_error_;
   Napi::FunctionReference managed_memory_error_;
   Napi::FunctionReference corrupt_record_error_;
+  Napi::FunctionReference native_addon_error_;
   Napi::FunctionReference keyed_aggregation_class_;
   Napi::FunctionReference network_buffer_pool_class_;
 };

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "arguments.h"
+#include "error_translation.h"
 #include "core/channel_layout.h"
 #include "core/key_hash.h"
 #include "core/record_parser.h"
@@ -117,25 +118,29 @@ Napi::Value to_int32_array(Napi::Env env, const std::vector<int32_t>& values) {
 }  // namespace
 
 Napi::Value KeyGroupsOfRecordsFunction(const Napi::CallbackInfo& info) {
-  const core::RecordSchema schema = schema_argument(info, 0);
-  const std::vector<uint32_t> key_fields = key_fields_argument(info, 1, schema);
-  const int32_t max_parallelism = int32_argument(info, 3, "maxParallelism");
-  if (max_parallelism < 1 || max_parallelism > kUpperBoundMaxParallelism) {
-    throw Napi::RangeError::New(info.Env(), "maxParallelism must be an integer from 1 to 32768, got " +
-                                                std::to_string(max_parallelism));
-  }
-  std::vector<int32_t> groups;
-  for_each_key_hash(info, schema, key_fields,
-                    [&](int32_t hash) { groups.push_back(core::compute_key_group(hash, max_parallelism)); });
-  return to_int32_array(info.Env(), groups);
+  return guard_native_call(info.Env(), "keyGroupsOfRecords", [&]() -> Napi::Value {
+    const core::RecordSchema schema = schema_argument(info, 0);
+    const std::vector<uint32_t> key_fields = key_fields_argument(info, 1, schema);
+    const int32_t max_parallelism = int32_argument(info, 3, "maxParallelism");
+    if (max_parallelism < 1 || max_parallelism > kUpperBoundMaxParallelism) {
+      throw Napi::RangeError::New(info.Env(), "maxParallelism must be an integer from 1 to 32768, got " +
+                                                  std::to_string(max_parallelism));
+    }
+    std::vector<int32_t> groups;
+    for_each_key_hash(info, schema, key_fields,
+                      [&](int32_t hash) { groups.push_back(core::compute_key_group(hash, max_parallelism)); });
+    return to_int32_array(info.Env(), groups);
+  });
 }
 
 Napi::Value KeyHashesOfRecordsFunction(const Napi::CallbackInfo& info) {
-  const core::RecordSchema schema = schema_argument(info, 0);
-  const std::vector<uint32_t> key_fields = key_fields_argument(info, 1, schema);
-  std::vector<int32_t> hashes;
-  for_each_key_hash(info, schema, key_fields, [&](int32_t hash) { hashes.push_back(hash); });
-  return to_int32_array(info.Env(), hashes);
+  return guard_native_call(info.Env(), "keyHashesOfRecords", [&]() -> Napi::Value {
+    const core::RecordSchema schema = schema_argument(info, 0);
+    const std::vector<uint32_t> key_fields = key_fields_argument(info, 1, schema);
+    std::vector<int32_t> hashes;
+    for_each_key_hash(info, schema, key_fields, [&](int32_t hash) { hashes.push_back(hash); });
+    return to_int32_array(info.Env(), hashes);
+  });
 }
 
 }  // namespace strom::napi

@@ -121,88 +121,100 @@ Napi::Function KeyedAggregationWrap::DefineClass(Napi::Env env) {
 }
 
 KeyedAggregationWrap::KeyedAggregationWrap(const Napi::CallbackInfo& info) : ObjectWrap(info) {
-  Napi::Env env = info.Env();
-  const Napi::Object options = object_argument(info, 0, "options");
-  const std::vector<int32_t> descriptor = int32_array_option(options, "descriptor");
-  const std::vector<int32_t> key_fields = int32_array_option(options, "keyFields");
-  core::AggregationSpec spec;
-  spec.kind = static_cast<core::AggregationKind>(integer_option(options, "kind"));
-  spec.field = static_cast<int32_t>(integer_option(options, "field"));
-  spec.max_parallelism = static_cast<int32_t>(integer_option(options, "maxParallelism"));
-  const Napi::Value streaming = options.Get("streaming");
-  if (!streaming.IsBoolean()) {
-    throw Napi::TypeError::New(env, "options.streaming must be a boolean, got " + describe(streaming));
-  }
-  spec.streaming = streaming.As<Napi::Boolean>().Value();
-  for (int32_t f : key_fields) {
-    if (f < 0) throw Napi::RangeError::New(env, "options.keyFields must hold field indices >= 0");
-    spec.key_fields.push_back(static_cast<uint32_t>(f));
-  }
-  const Napi::Value name = options.Get("operatorName");
-  if (!name.IsString()) throw Napi::TypeError::New(env, "options.operatorName must be a string, got " + describe(name));
-  const Napi::Value memory = options.Get("managedMemory");
-  if (!memory.IsTypedArray() || memory.As<Napi::TypedArray>().TypedArrayType() != napi_uint8_array) {
-    throw Napi::TypeError::New(env, "options.managedMemory must be a Uint8Array over the managed memory "
-                                    "SharedArrayBuffer, got " + describe(memory));
-  }
-  Napi::Uint8Array memory_view = memory.As<Napi::Uint8Array>();
-  aggregation_ = translate_aggregation_errors(env, [&] {
-    core::RecordSchema schema = core::RecordSchema::parse(descriptor.data(), descriptor.size());
-    core::ManagedMemoryAccount account = core::ManagedMemoryAccount::attach(memory_view.Data(), memory_view.ElementLength());
-    return std::make_unique<core::KeyedAggregation>(std::move(schema), std::move(spec), account,
-                                                    name.As<Napi::String>().Utf8Value());
+  guard_native_call(info.Env(), "new KeyedAggregation", [&] {
+    Napi::Env env = info.Env();
+    const Napi::Object options = object_argument(info, 0, "options");
+    const std::vector<int32_t> descriptor = int32_array_option(options, "descriptor");
+    const std::vector<int32_t> key_fields = int32_array_option(options, "keyFields");
+    core::AggregationSpec spec;
+    spec.kind = static_cast<core::AggregationKind>(integer_option(options, "kind"));
+    spec.field = static_cast<int32_t>(integer_option(options, "field"));
+    spec.max_parallelism = static_cast<int32_t>(integer_option(options, "maxParallelism"));
+    const Napi::Value streaming = options.Get("streaming");
+    if (!streaming.IsBoolean()) {
+      throw Napi::TypeError::New(env, "options.streaming must be a boolean, got " + describe(streaming));
+    }
+    spec.streaming = streaming.As<Napi::Boolean>().Value();
+    for (int32_t f : key_fields) {
+      if (f < 0) throw Napi::RangeError::New(env, "options.keyFields must hold field indices >= 0");
+      spec.key_fields.push_back(static_cast<uint32_t>(f));
+    }
+    const Napi::Value name = options.Get("operatorName");
+    if (!name.IsString()) throw Napi::TypeError::New(env, "options.operatorName must be a string, got " + describe(name));
+    const Napi::Value memory = options.Get("managedMemory");
+    if (!memory.IsTypedArray() || memory.As<Napi::TypedArray>().TypedArrayType() != napi_uint8_array) {
+      throw Napi::TypeError::New(env, "options.managedMemory must be a Uint8Array over the managed memory "
+                                      "SharedArrayBuffer, got " + describe(memory));
+    }
+    Napi::Uint8Array memory_view = memory.As<Napi::Uint8Array>();
+    aggregation_ = translate_aggregation_errors(env, [&] {
+      core::RecordSchema schema = core::RecordSchema::parse(descriptor.data(), descriptor.size());
+      core::ManagedMemoryAccount account = core::ManagedMemoryAccount::attach(memory_view.Data(), memory_view.ElementLength());
+      return std::make_unique<core::KeyedAggregation>(std::move(schema), std::move(spec), account,
+                                                      name.As<Napi::String>().Utf8Value());
+    });
+    managed_memory_view_ = Napi::Persistent(memory_view.As<Napi::Object>());
   });
-  managed_memory_view_ = Napi::Persistent(memory_view.As<Napi::Object>());
 }
 
 Napi::Value KeyedAggregationWrap::Process(const Napi::CallbackInfo& info) {
-  const Bytes input = bytes_argument(info, 0, "input");
-  uint32_t start = 0, end = 0, out_start = 0, out_end = 0;
-  range_arguments(info, 1, input, "input", start, end);
-  const Bytes output = bytes_argument(info, 3, "output");
-  range_arguments(info, 4, output, "output", out_start, out_end);
-  Napi::Int32Array result = result_argument(info, 6);
-  const core::ProcessResult r = translate_aggregation_errors(info.Env(), [&] {
-    return aggregation(info.Env()).process(input.data + start, end - start, output.data + out_start, out_end - out_start);
+  return guard_native_call(info.Env(), "KeyedAggregation.process", [&]() -> Napi::Value {
+    const Bytes input = bytes_argument(info, 0, "input");
+    uint32_t start = 0, end = 0, out_start = 0, out_end = 0;
+    range_arguments(info, 1, input, "input", start, end);
+    const Bytes output = bytes_argument(info, 3, "output");
+    range_arguments(info, 4, output, "output", out_start, out_end);
+    Napi::Int32Array result = result_argument(info, 6);
+    const core::ProcessResult r = translate_aggregation_errors(info.Env(), [&] {
+      return aggregation(info.Env()).process(input.data + start, end - start, output.data + out_start, out_end - out_start);
+    });
+    write_result(result, r);
+    return info.Env().Undefined();
   });
-  write_result(result, r);
-  return info.Env().Undefined();
 }
 
 Napi::Value KeyedAggregationWrap::EmitFinal(const Napi::CallbackInfo& info) {
-  const Bytes output = bytes_argument(info, 0, "output");
-  uint32_t out_start = 0, out_end = 0;
-  range_arguments(info, 1, output, "output", out_start, out_end);
-  Napi::Int32Array result = result_argument(info, 3);
-  const core::ProcessResult r = translate_aggregation_errors(
-      info.Env(), [&] { return aggregation(info.Env()).emit_final(output.data + out_start, out_end - out_start); });
-  write_result(result, r);
-  return info.Env().Undefined();
+  return guard_native_call(info.Env(), "KeyedAggregation.emitFinal", [&]() -> Napi::Value {
+    const Bytes output = bytes_argument(info, 0, "output");
+    uint32_t out_start = 0, out_end = 0;
+    range_arguments(info, 1, output, "output", out_start, out_end);
+    Napi::Int32Array result = result_argument(info, 3);
+    const core::ProcessResult r = translate_aggregation_errors(
+        info.Env(), [&] { return aggregation(info.Env()).emit_final(output.data + out_start, out_end - out_start); });
+    write_result(result, r);
+    return info.Env().Undefined();
+  });
 }
 
 Napi::Value KeyedAggregationWrap::Snapshot(const Napi::CallbackInfo& info) {
-  int32_t kg_start = INT32_MIN;
-  int32_t kg_end = INT32_MAX;
-  if (info.Length() > 0 && !info[0].IsUndefined()) kg_start = int32_argument(info, 0, "keyGroupStart");
-  if (info.Length() > 1 && !info[1].IsUndefined()) kg_end = int32_argument(info, 1, "keyGroupEnd");
-  const std::vector<uint8_t> bytes = aggregation(info.Env()).snapshot(kg_start, kg_end);
-  Napi::Uint8Array out = Napi::Uint8Array::New(info.Env(), bytes.size());
-  if (!bytes.empty()) std::memcpy(out.Data(), bytes.data(), bytes.size());
-  return out;
+  return guard_native_call(info.Env(), "KeyedAggregation.snapshot", [&]() -> Napi::Value {
+    int32_t kg_start = INT32_MIN;
+    int32_t kg_end = INT32_MAX;
+    if (info.Length() > 0 && !info[0].IsUndefined()) kg_start = int32_argument(info, 0, "keyGroupStart");
+    if (info.Length() > 1 && !info[1].IsUndefined()) kg_end = int32_argument(info, 1, "keyGroupEnd");
+    const std::vector<uint8_t> bytes = aggregation(info.Env()).snapshot(kg_start, kg_end);
+    Napi::Uint8Array out = Napi::Uint8Array::New(info.Env(), bytes.size());
+    if (!bytes.empty()) std::memcpy(out.Data(), bytes.data(), bytes.size());
+    return out;
+  });
 }
 
 Napi::Value KeyedAggregationWrap::Restore(const Napi::CallbackInfo& info) {
-  const Bytes bytes = bytes_argument(info, 0, "bytes");
-  translate_aggregation_errors(info.Env(), [&] { aggregation(info.Env()).restore(bytes.data, bytes.length); });
-  return info.Env().Undefined();
+  return guard_native_call(info.Env(), "KeyedAggregation.restore", [&]() -> Napi::Value {
+    const Bytes bytes = bytes_argument(info, 0, "bytes");
+    translate_aggregation_errors(info.Env(), [&] { aggregation(info.Env()).restore(bytes.data, bytes.length); });
+    return info.Env().Undefined();
+  });
 }
 
 Napi::Value KeyedAggregationWrap::Stats(const Napi::CallbackInfo& info) {
-  Napi::Object stats = Napi::Object::New(info.Env());
-  stats.Set("keys", static_cast<double>(aggregation(info.Env()).num_keys()));
-  stats.Set("memoryBytes", static_cast<double>(aggregation(info.Env()).memory_bytes()));
-  stats.Set("recordsIn", static_cast<double>(aggregation(info.Env()).records_in()));
-  return stats;
+  return guard_native_call(info.Env(), "KeyedAggregation.stats", [&]() -> Napi::Value {
+    Napi::Object stats = Napi::Object::New(info.Env());
+    stats.Set("keys", static_cast<double>(aggregation(info.Env()).num_keys()));
+    stats.Set("memoryBytes", static_cast<double>(aggregation(info.Env()).memory_bytes()));
+    stats.Set("recordsIn", static_cast<double>(aggregation(info.Env()).records_in()));
+    return stats;
+  });
 }
 
 core::KeyedAggregation& KeyedAggregationWrap::aggregation(Napi::Env env) {
@@ -211,18 +223,22 @@ core::KeyedAggregation& KeyedAggregationWrap::aggregation(Napi::Env env) {
 }
 
 Napi::Value KeyedAggregationWrap::Close(const Napi::CallbackInfo& info) {
-  aggregation_.reset();
-  return info.Env().Undefined();
+  return guard_native_call(info.Env(), "KeyedAggregation.close", [&]() -> Napi::Value {
+    aggregation_.reset();
+    return info.Env().Undefined();
+  });
 }
 
 Napi::Value FormatManagedMemoryFunction(const Napi::CallbackInfo& info) {
-  const SharedView view = shared_view_argument(info, 0, "view");
-  const Napi::Value budget = info[1];
-  if (!budget.IsNumber()) throw Napi::TypeError::New(info.Env(), "budget must be a number, got " + describe(budget));
-  translate_aggregation_errors(info.Env(), [&] {
-    core::ManagedMemoryAccount::format(view.data, view.length, static_cast<int64_t>(budget.As<Napi::Number>().DoubleValue()));
+  return guard_native_call(info.Env(), "formatManagedMemory", [&]() -> Napi::Value {
+    const SharedView view = shared_view_argument(info, 0, "view");
+    const Napi::Value budget = info[1];
+    if (!budget.IsNumber()) throw Napi::TypeError::New(info.Env(), "budget must be a number, got " + describe(budget));
+    translate_aggregation_errors(info.Env(), [&] {
+      core::ManagedMemoryAccount::format(view.data, view.length, static_cast<int64_t>(budget.As<Napi::Number>().DoubleValue()));
+    });
+    return info.Env().Undefined();
   });
-  return info.Env().Undefined();
 }
 
 }  // namespace strom::napi

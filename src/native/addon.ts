@@ -145,11 +145,20 @@ export interface NativeAddon {
     InsufficientNetworkBuffersError: typeof InsufficientNetworkBuffersError;
     ManagedMemoryExceededError: typeof ManagedMemoryExceededError;
     CorruptRecordError: typeof CorruptRecordError;
+    NativeAddonError: typeof NativeAddonError;
   }): void;
   /** Formats a managed memory account (MANAGED_MEMORY_BYTES, 8-byte aligned, shared) with `budget` bytes. */
   formatManagedMemory(view: Uint8Array, budget: number): void;
   /** Native keyed aggregation over serialized records; see src/state/native-keyed-aggregation.ts. */
   KeyedAggregation: new (options: NativeKeyedAggregationOptions) => NativeKeyedAggregation;
+  /**
+   * TEST-ONLY (native/napi/test_hooks.h): throws the C++ exception `kind` names through the
+   * addon's exception translation: 'bad_alloc', 'runtime_error', 'int', or 'range_error' (a
+   * Napi::RangeError, passed through unchanged).
+   */
+  __testThrow(kind: 'bad_alloc' | 'runtime_error' | 'int' | 'range_error'): never;
+  /** TEST-ONLY: a class whose constructor throws like {@link NativeAddon.__testThrow}. */
+  __TestThrowing: new (kind: 'bad_alloc' | 'runtime_error' | 'int' | 'range_error') => never;
 }
 
 /** Options of the native KeyedAggregation (validated again natively). */
@@ -263,7 +272,7 @@ export function loadNativeAddon(): NativeAddon {
       cause,
     );
   }
-  addon.registerErrorClasses({ InsufficientNetworkBuffersError, ManagedMemoryExceededError, CorruptRecordError });
+  addon.registerErrorClasses({ InsufficientNetworkBuffersError, ManagedMemoryExceededError, CorruptRecordError, NativeAddonError });
   loaded = addon;
   return addon;
 }
