@@ -3,7 +3,7 @@
  *
  * Every error strom throws on purpose comes from a factory here, so each throw gets a fresh
  * stack and a stable `code` that callers can match on. Errors raised inside worker threads are
- * rebuilt into these same classes on the main thread (see `rebuildError`).
+ * rebuilt into these same classes on the main thread (`rebuildError` in errors/rebuild-error.ts).
  */
 
 /** Base class of every error strom raises on purpose. `code` is stable across releases. */

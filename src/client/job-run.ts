@@ -19,6 +19,7 @@ import { BUFFER_TIMEOUT, FS_OVERWRITE_FILES, MANAGED_MEMORY_SIZE, TASK_HEAP_SIZE
 import { resolveTaskHeapSize } from '../config/task-heap.js';
 import type { NetworkMemoryConfig } from '../config/network-memory-config.js';
 import { errors, JobCancelledError, JobExecutionError } from '../errors.js';
+import { rebuildError } from '../errors/rebuild-error.js';
 import type { ExecutionPlan } from '../graph/execution-plan.js';
 import { fingerprint, type StreamGraph } from '../graph/stream-graph.js';
 import { ChannelGroup } from '../io/channel-group.js';
@@ -431,22 +432,23 @@ export class JobRun {
     );
   }
 
+  /**
+   * The error a failed task reported, rebuilt into its class (errors/rebuild-error.ts), as the
+   * cause of a JobExecutionError naming the job, the task, the subtask and the operator.
+   */
   private failureError(failure: TaskFailure): Error {
-    if (failure.code === 'ERR_CANCELLED' || failure.code === 'ERR_CHANNEL_CANCELLED') {
+    const code = failure.error.code;
+    if (failure.error.strom && (code === 'ERR_CANCELLED' || code === 'ERR_CHANNEL_CANCELLED')) {
       return new JobCancelledError(this.jobName);
     }
-    const cause = Object.assign(new Error(failure.cause?.message ?? failure.message), {
-      name: failure.cause?.name ?? failure.name,
-      stack: failure.cause?.stack ?? failure.stack,
-    });
     const where = failure.operator ? `operator '${failure.operator}' in task '${failure.task}'` : `task '${failure.task}'`;
-    return new JobExecutionError(`Job '${this.jobName}' failed: ${where}: ${failure.message}`, {
+    return new JobExecutionError(`Job '${this.jobName}' failed: ${where}: ${failure.error.message}`, {
       jobName: this.jobName,
       task: failure.task,
       subtaskIndex: failure.subtaskIndex,
       operator: failure.operator,
-      failureCode: failure.code,
-      cause: failure.cause ? cause : Object.assign(new Error(failure.message), { name: failure.name, stack: failure.stack, code: failure.code }),
+      failureCode: code,
+      cause: rebuildError(failure.error),
     });
   }
 }

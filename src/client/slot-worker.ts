@@ -9,7 +9,8 @@ import { registeredJob, whenJobRegistered } from '../api/job-registry.js';
 import { StreamExecutionEnvironment } from '../api/stream-execution-environment.js';
 import { Configuration } from '../config/configuration.js';
 import { BUFFER_TIMEOUT, RUNTIME_MODE } from '../config/config-options.js';
-import { errors, StromError } from '../errors.js';
+import { describeValue, errors } from '../errors.js';
+import { errorData, thrownData, type ErrorData } from '../errors/rebuild-error.js';
 import { fingerprint } from '../graph/stream-graph.js';
 import { ChannelGroup } from '../io/channel-group.js';
 import { ManagedMemory } from '../memory/managed-memory.js';
@@ -139,18 +140,16 @@ function describeFailure(error: unknown, request: SlotRequest): TaskFailure {
     subtaskIndex = error.subtaskIndex;
     cause = error.cause;
   }
-  const e = cause instanceof Error ? cause : new Error(String(cause));
-  const inner = e.cause instanceof Error ? e.cause : undefined;
-  return {
-    task,
-    subtaskIndex,
-    operator: (e as { operatorName?: string }).operatorName,
-    name: e.name,
-    code: e instanceof StromError ? e.code : (e as { code?: string }).code,
-    message: e.message,
-    stack: e.stack,
-    cause: inner ? { name: inner.name, message: inner.message, stack: inner.stack } : undefined,
-  };
+  // A thrown non-error value becomes an Error saying what it was, with the value as its cause.
+  const thrown = thrownData(cause);
+  const data = thrown.kind === 'error' ? thrown : errorData(new Error(typeof cause === 'string' ? cause : describeValue(cause), { cause }));
+  return { task, subtaskIndex, operator: operatorOf(data), error: data };
+}
+
+/** The operator a failure names: the one whose user function threw (UserFunctionError.operatorName). */
+function operatorOf(error: ErrorData): string | undefined {
+  const name = error.fields.operatorName;
+  return typeof name === 'string' ? name : undefined;
 }
 
 /** A task stopped by the job's cancel (the control word or a cancelled channel), not by its own error. */

@@ -4,6 +4,7 @@
  * SharedArrayBuffers. Functions do not travel: the worker rebuilds the StreamGraph from the job
  * module and finds each operator by node id, after checking the graph's fingerprint.
  */
+import type { ErrorData } from '../errors/rebuild-error.js';
 import type { PartitionerKind } from '../graph/stream-graph.js';
 
 /** One slot's work: the subtasks that share its thread. */
@@ -105,14 +106,17 @@ export interface TaskMetrics {
 /** What a slot returns: its tasks' metrics, or the failure that stopped it. */
 export type SlotResult = { ok: true; tasks: TaskMetrics[] } | { ok: false; failure: TaskFailure; tasks: TaskMetrics[] };
 
-/** A failure, flattened for the trip to the main thread (rebuilt there into an error). */
+/**
+ * A failure, for the trip to the main thread: where it happened, and the error as plain data
+ * (errors/rebuild-error.ts), rebuilt there into the same class with its fields and causes.
+ */
 export interface TaskFailure {
+  /** The failed task, e.g. `Map (2/4)`, or `slot <n>` when no task of the slot had started. */
   task: string;
+  /** 0-based subtask index, or -1 when the failure is not tied to one subtask. */
   subtaskIndex: number;
+  /** The operator whose user function failed, when known. */
   operator: string | undefined;
-  name: string;
-  code: string | undefined;
-  message: string;
-  stack: string | undefined;
-  cause: { name: string; message: string; stack: string | undefined } | undefined;
+  /** The error the task failed with (a non-error thrown value arrives wrapped in an Error). */
+  error: ErrorData;
 }

@@ -15,6 +15,7 @@ import {
   InvalidJobError,
   JobCancelledError,
   JobExecutionError,
+  UserFunctionError,
 } from '../../src/index.js';
 import differentGraph from '../fixtures/jobs/different-graph.js';
 import failingMap from '../fixtures/jobs/failing-map.js';
@@ -61,8 +62,12 @@ describe('a user function that throws', () => {
     assert.match(error.message, /'Exploder'/);
     assert.match(error.message, /\(2\/2\)/);
     assert.match(error.message, /boom at 777/);
-    assert.ok(error.cause instanceof Error);
-    assert.equal(error.cause.message, 'boom at 777');
+    // The cause is the worker's UserFunctionError, rebuilt; its cause is what the map threw.
+    assert.ok(error.cause instanceof UserFunctionError, String(error.cause));
+    assert.equal(error.failureCode, 'ERR_USER_FUNCTION');
+    assert.equal(error.cause.operatorName, 'Exploder');
+    assert.ok(error.cause.cause instanceof Error);
+    assert.equal(error.cause.cause.message, 'boom at 777');
     await assertHealthy();
   });
 });
@@ -193,8 +198,8 @@ describe('a job that builds a different graph in the workers', () => {
     assert.match((error as Error).message, /built a different graph/);
     if (error instanceof JobExecutionError) {
       assert.equal(error.jobName, 'Shape Shifter');
-      assert.ok(error.cause instanceof Error);
-      assert.equal(error.cause.name, 'InvalidJobError');
+      assert.ok(error.cause instanceof InvalidJobError, String(error.cause));
+      assert.equal(error.cause.code, 'ERR_INVALID_JOB');
       assert.match(error.cause.message, /build the same pipeline every time/);
     }
     await assertHealthy();
