@@ -169,6 +169,7 @@ describe('native key groups', () => {
         const groups = addon.keyGroupsOfRecords(descriptor, fields, frames, maxParallelism);
         assert.equal(hashes.length, records.length);
         assert.equal(groups.length, records.length);
+        assert.equal(readRecords.length, records.length);
         readRecords.forEach((record, i) => {
           const key = keyOf(shape, record, keyFields);
           assert.equal(hashes[i], javaHashCode(key), `hash of record ${i}`);
@@ -192,6 +193,7 @@ describe('native key groups', () => {
     ];
     const frames = frame(info, records);
     const readRecords = readBack(info, frames) as typeof records;
+    assert.equal(readRecords.length, records.length);
     for (const keyFields of [[0], [1], [2], [3], [0, 1], [3, 2, 1, 0], [1, 1]]) {
       const hashes = addon.keyHashesOfRecords(describeType(info), Int32Array.from(keyFields), frames);
       readRecords.forEach((record, i) => {

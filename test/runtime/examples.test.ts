@@ -81,6 +81,8 @@ describe('examples/running-max', () => {
       if (++n === limit) break;
     }
     await collected.result;
+    // The loop ended by its break, not because results stopped coming.
+    assert.equal(n, limit);
     // Results of different sensors interleave across the two subtasks; per sensor they are a
     // prefix of the reference sequence.
     const expected = new Map<string, Reading[]>();

@@ -91,29 +91,47 @@ describe('metrics in shared memory', () => {
 });
 
 describe('back-pressure with a slow sink', () => {
-  it('reports the source back-pressured (level high) while the sink is busy', async () => {
+  it('reports the source back-pressured and never the sink, which has no output to wait on', async () => {
+    // Thresholds (level 'high', busy > 800 ms/s) are a matter of scheduling, which a loaded
+    // machine decides; what holds on any machine: the source waits on its output (its
+    // back-pressured time grows and it is seen back-pressured), the sink never does (exactly 0),
+    // records queue in front of the sink, and each rate window splits into busy + idle +
+    // back-pressured = 1000 ms/s.
     const client = submit(slowSink, { config: SLOTS });
     let source: TaskMetricsSnapshot | undefined;
     let sink: TaskMetricsSnapshot | undefined;
+    let sourceSeenBackPressured = false;
+    let sinkSeenQueued = false;
+    let windows = 0;
     let snapshots = 0;
-    for await (const snapshot of client.snapshots(250)) {
+    for await (const snapshot of client.snapshots(50)) {
       snapshots++;
       source = task(snapshot, 'Source');
       sink = task(snapshot, 'Slow');
-      if (source.backPressureLevel === 'high' && sink.busyTimeMsPerSecond > 800) break;
-      if (snapshots >= 40) break;
+      if (source.isBackPressured) sourceSeenBackPressured = true;
+      if (sink.inputQueueLength > 0 && sink.inPoolUsage > 0) sinkSeenQueued = true;
+      for (const t of [source, sink]) {
+        // A task that has not run since the previous sample has no window to split (all 0).
+        if (t.status !== 'RUNNING' || t.busyTimeMsPerSecond + t.idleTimeMsPerSecond + t.backPressuredTimeMsPerSecond === 0) continue;
+        windows++;
+        assert.equal(Math.round(t.busyTimeMsPerSecond + t.idleTimeMsPerSecond + t.backPressuredTimeMsPerSecond), 1000, JSON.stringify(t));
+      }
+      assert.equal(sink.backPressuredTimeMs, 0, JSON.stringify(sink));
+      assert.equal(sink.backPressuredTimeMsPerSecond, 0, JSON.stringify(sink));
+      assert.equal(sink.backPressureLevel, 'ok', JSON.stringify(sink));
+      if (sourceSeenBackPressured && sinkSeenQueued && source.backPressuredTimeMs > 0 && sink.numRecordsIn > 0) break;
+      // Far more than an idle machine needs (a few snapshots); the assertions below say what was missing.
+      if (snapshots >= 400) break;
     }
     client.cancel();
     await assert.rejects(client.result, JobCancelledError);
     assert.ok(source && sink);
-    assert.equal(source.backPressureLevel, 'high', JSON.stringify(source));
-    assert.ok(source.isBackPressured);
-    assert.ok(source.backPressuredTimeMsPerSecond > 500);
-    assert.ok(source.outPoolUsage > 0.5, `outPoolUsage ${source.outPoolUsage}`);
-    assert.ok(sink.busyTimeMsPerSecond > 800, JSON.stringify(sink));
-    assert.equal(sink.backPressureLevel, 'ok');
-    assert.ok(sink.inputQueueLength > 0 && sink.inPoolUsage > 0, JSON.stringify(sink));
-    assert.ok(sink.numRecordsInPerSecond > 0);
+    assert.ok(windows > 0, 'no snapshot saw both tasks running');
+    assert.ok(sourceSeenBackPressured, `the source was never reported back-pressured: ${JSON.stringify(source)}`);
+    assert.ok(source.backPressuredTimeMs > 0, JSON.stringify(source));
+    assert.ok(source.backPressuredTimeMs > sink.backPressuredTimeMs);
+    assert.ok(sinkSeenQueued, `records never queued in front of the sink: ${JSON.stringify(sink)}`);
+    assert.ok(sink.numRecordsIn > 0, JSON.stringify(sink));
     // After the cancel every segment is back.
     const end = client.metrics().taskManager;
     assert.equal(end.availableMemorySegments, end.totalMemorySegments);

@@ -268,6 +268,8 @@ describe('print()', () => {
     for (const line of plain) assert.match(line, /^[12]> \((a,2|b,1|c,1)\)$/);
     assert.deepEqual(plain.map((l) => l.slice(3)).sort(), ['(a,2)', '(b,1)', '(c,1)']);
     const prefixed = await printed(2, 'out');
+    assert.equal(prefixed.length, 3);
     for (const line of prefixed) assert.match(line, /^out:[12]> \((a,2|b,1|c,1)\)$/);
+    assert.deepEqual(prefixed.map((l) => l.slice('out:'.length + 3)).sort(), ['(a,2)', '(b,1)', '(c,1)']);
   });
 });
