@@ -7,6 +7,7 @@
 #include "keyed_aggregation_wrap.h"
 #include "network_buffer_pool_wrap.h"
 #include "network_memory_functions.h"
+#include "shared_constants.h"
 #include "test_hooks.h"
 
 namespace strom::napi {
@@ -27,6 +28,7 @@ StromAddon::StromAddon(Napi::Env env, Napi::Object exports) {
     exports.Set("networkMemoryLayout", Napi::Function::New(env, NetworkMemoryLayoutFunction, "networkMemoryLayout"));
     exports.Set("formatNetworkMemory", Napi::Function::New(env, FormatNetworkMemoryFunction, "formatNetworkMemory"));
     exports.Set("layoutConstants", Napi::Function::New(env, LayoutConstantsFunction, "layoutConstants"));
+    exports.Set("sharedConstants", Napi::Function::New(env, SharedConstantsFunction, "sharedConstants"));
     exports.Set("keyGroupsOfRecords", Napi::Function::New(env, KeyGroupsOfRecordsFunction, "keyGroupsOfRecords"));
     exports.Set("keyHashesOfRecords", Napi::Function::New(env, KeyHashesOfRecordsFunction, "keyHashesOfRecords"));
     // Test-only hooks (native/napi/test_hooks.h).

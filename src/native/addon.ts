@@ -111,6 +111,13 @@ export interface NativeNetworkBufferPool {
   localPoolStats(poolId: number): LocalPoolStats;
 }
 
+/** What {@link NativeAddon.sharedConstants} returns. */
+export interface NativeSharedConstants {
+  MANAGED_MEMORY: Record<string, number>;
+  AGGREGATION_KIND: Record<string, number>;
+  PROCESS_STATUS: Record<string, number>;
+}
+
 /** What `strom_native.node` exports. */
 export interface NativeAddon {
   /** Pure: validates the options and computes the layout. */
@@ -125,6 +132,12 @@ export interface NativeAddon {
    * field kinds of record_schema.h (`FIELD_KIND.*`), as "GROUP.NAME" keys.
    */
   layoutConstants(): Record<string, number>;
+  /**
+   * The C++ side of the other TS mirrors, one object per group: `MANAGED_MEMORY` (the codes and
+   * word indices of native/core/managed_memory.h, words as "WORD.NAME"), `AGGREGATION_KIND` and
+   * `PROCESS_STATUS` (the AggregationKind and ProcessStatus codes of native/core/keyed_aggregation.h).
+   */
+  sharedConstants(): NativeSharedConstants;
   /**
    * Test hook: the key group of every framed record (`[int32 length][tag 0][payload]`, back to
    * back) in `frames`, computed natively on the serialized bytes: Flink's
