@@ -29,7 +29,7 @@ void throw_js_error(Napi::Env env, const core::NetworkMemoryError& error) {
       // Error classes not registered (addon used without src/native/addon.ts): same message, a
       // plain Error carrying the same code and fields.
       Napi::Error plain = Napi::Error::New(env, error.what());
-      plain.Set("code", "ERR_INSUFFICIENT_NETWORK_BUFFERS");
+      plain.Set("code", kInsufficientNetworkBuffersCode);
       plain.Set("required", Napi::Number::New(env, static_cast<double>(error.required())));
       plain.Set("available", Napi::Number::New(env, static_cast<double>(error.available())));
       throw plain;
@@ -46,7 +46,7 @@ void throw_native_addon_error(Napi::Env env, const char* message) {
     throw Napi::Error(env, addon->native_addon_error().New({Napi::String::New(env, message)}));
   }
   Napi::Error plain = Napi::Error::New(env, message);
-  plain.Set("code", "ERR_NATIVE_ADDON");
+  plain.Set("code", kNativeAddonCode);
   throw plain;
 }
 

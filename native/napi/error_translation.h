@@ -20,6 +20,14 @@
 
 namespace strom::napi {
 
+/**
+ * The `code` of the plain Errors thrown instead of strom's error classes when those were not
+ * registered; each equals the code of the src/errors.ts class it stands in for (checked by
+ * test/native/shared-constants-mirror.test.ts through sharedConstants().ERROR_CODE).
+ */
+inline constexpr const char* kInsufficientNetworkBuffersCode = "ERR_INSUFFICIENT_NETWORK_BUFFERS";
+inline constexpr const char* kNativeAddonCode = "ERR_NATIVE_ADDON";
+
 /** Throws (as a Napi::Error) the JS error matching `error`'s kind. */
 [[noreturn]] void throw_js_error(Napi::Env env, const core::NetworkMemoryError& error);
 

@@ -54,6 +54,12 @@ Napi::Value SharedConstantsFunction(const Napi::CallbackInfo& info) {
     set(status, "INCOMPLETE", static_cast<int32_t>(ProcessStatus::kIncomplete));
     result.Set("PROCESS_STATUS", status);
 
+    // Keyed by the src/errors.ts class whose code each plain-Error fallback carries.
+    Napi::Object codes = Napi::Object::New(env);
+    codes.Set("InsufficientNetworkBuffersError", kInsufficientNetworkBuffersCode);
+    codes.Set("NativeAddonError", kNativeAddonCode);
+    result.Set("ERROR_CODE", codes);
+
     return result;
   });
 }

@@ -116,6 +116,8 @@ export interface NativeSharedConstants {
   MANAGED_MEMORY: Record<string, number>;
   AGGREGATION_KIND: Record<string, number>;
   PROCESS_STATUS: Record<string, number>;
+  /** The `code` of each plain Error the addon throws when strom's error classes are not registered, by class name. */
+  ERROR_CODE: Record<string, string>;
 }
 
 /** What `strom_native.node` exports. */
@@ -135,7 +137,8 @@ export interface NativeAddon {
   /**
    * The C++ side of the other TS mirrors, one object per group: `MANAGED_MEMORY` (the codes and
    * word indices of native/core/managed_memory.h, words as "WORD.NAME"), `AGGREGATION_KIND` and
-   * `PROCESS_STATUS` (the AggregationKind and ProcessStatus codes of native/core/keyed_aggregation.h).
+   * `PROCESS_STATUS` (the AggregationKind and ProcessStatus codes of native/core/keyed_aggregation.h),
+   * and `ERROR_CODE` (the codes of native/napi/error_translation.h's plain-Error fallbacks).
    */
   sharedConstants(): NativeSharedConstants;
   /**
