@@ -19,6 +19,7 @@ NATIVE_JS_TESTS=(
   dist/test/state/native-keyed-aggregation-workers.test.js
   dist/test/native/key-hash-native.test.js
   dist/test/native/native-exceptions.test.js
+  dist/test/native/shared-constants-mirror.test.js
 )
 if [[ -n "${STROM_NATIVE_JS_TESTS:-}" ]]; then
   read -r -a extra <<<"$STROM_NATIVE_JS_TESTS"
