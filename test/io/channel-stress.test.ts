@@ -75,7 +75,10 @@ test('two producers into one consumer keep per-channel order, flushing every rec
   assertDelivered(s, consumed, produced);
 });
 
-test('the output flusher publishes partly filled segments of a slow producer', async () => {
+// What this proves: with a ticking flusher a slow producer's records all arrive, in order, across
+// threads. That the flusher publishes partly filled segments before close() cannot be seen here
+// (close() publishes everything anyway); record-writer-reader.test.ts checks it deterministically.
+test('a slow producer with a ticking output flusher delivers every record in order across threads', async () => {
   const s = setup(1);
   const flusher = new OutputFlusher().start(2);
   try {
