@@ -15,24 +15,46 @@ import { tempDirs } from '../support/temp-dirs.js';
 
 const P2 = { 'parallelism.default': 2 };
 
-/** Waits for the job's announcement that it runs; fails instead of hanging if the job ends first. */
-async function announced(running: Promise<void>, result: Promise<unknown>): Promise<void> {
-  await Promise.race([
-    running,
-    result.then(() => {
-      throw new Error('the job ended before it announced that it runs');
-    }),
-  ]);
+/** The error `promise` rejects with; fails the test if it resolves. */
+async function failure(promise: Promise<unknown>): Promise<unknown> {
+  return promise.then(
+    () => assert.fail('the job should not succeed'),
+    (e: unknown) => e,
+  );
+}
+
+/**
+ * Runs `fileOutput` with `params` until a map announces on a BroadcastChannel that it runs, calls
+ * `whileRunning`, then cancels it; returns the error the run ended with. Fails instead of hanging
+ * if the job ends before it announces.
+ */
+async function cancelOnceRunning(
+  params: Record<string, string>,
+  config: Record<string, unknown>,
+  whileRunning: () => void = () => {},
+): Promise<unknown> {
+  const name = `strom-file-output-${process.pid}-${Math.random().toString(36).slice(2)}`;
+  const channel = new BroadcastChannel(name);
+  const running = new Promise<void>((resolve) => (channel.onmessage = () => resolve()));
+  try {
+    const abort = new AbortController();
+    const result = execute(fileOutput, { params: { ...params, channel: name }, config, signal: abort.signal });
+    await Promise.race([
+      running,
+      result.then(() => {
+        throw new Error('the job ended before it announced that it runs');
+      }),
+    ]);
+    whileRunning();
+    abort.abort();
+    return await failure(result);
+  } finally {
+    channel.close();
+  }
 }
 
 describe('writeAsText output is whole or absent', () => {
   const dir = tempDirs('strom-file-output-');
-  async function failure(promise: Promise<unknown>): Promise<unknown> {
-    return promise.then(
-      () => assert.fail('the job should not succeed'),
-      (e: unknown) => e,
-    );
-  }
   /** The numbers in every file of the directory `path`, sorted. */
   function numbersIn(path: string): number[] {
     return readdirSync(path)
@@ -83,48 +105,20 @@ describe('writeAsText output is whole or absent', () => {
 
   it('a cancelled job leaves no output and no in-progress files', async () => {
     const d = dir();
-    const name = `strom-file-output-cancel-${process.pid}`;
-    const channel = new BroadcastChannel(name);
-    const running = new Promise<void>((resolve) => (channel.onmessage = () => resolve()));
-    try {
-      const abort = new AbortController();
-      const result = execute(fileOutput, {
-        params: { output: join(d, 'out'), source: 'unbounded', announceAt: '100000', channel: name },
-        config: P2,
-        signal: abort.signal,
-      });
-      await announced(running, result);
+    const error = await cancelOnceRunning({ output: join(d, 'out'), source: 'unbounded', announceAt: '100000' }, P2, () => {
       assert.equal(readdirSync(d).length, 1, 'the in-progress directory exists while the job runs');
       assert.match(readdirSync(d)[0]!, /^\.out\.inprogress-[0-9a-z]+$/);
-      abort.abort();
-      const error = await failure(result);
-      assert.ok(error instanceof JobCancelledError, String(error));
-    } finally {
-      channel.close();
-    }
+    });
+    assert.ok(error instanceof JobCancelledError, String(error));
     assert.deepEqual(readdirSync(d), []);
   });
 
   it('a cancel that must terminate a worker stuck in user code is still a cancel, and leaves no output', async () => {
     const d = dir();
-    const name = `strom-file-output-stuck-${process.pid}`;
-    const channel = new BroadcastChannel(name);
-    const running = new Promise<void>((resolve) => (channel.onmessage = () => resolve()));
-    try {
-      const abort = new AbortController();
-      const result = execute(fileOutput, {
-        params: { output: join(d, 'out'), source: 'unbounded', failure: 'spin', at: '50000', channel: name },
-        // One slot: its only worker is stuck, so only terminating it ends the job.
-        config: { 'parallelism.default': 1 },
-        signal: abort.signal,
-      });
-      await announced(running, result); // the map announced 50000 and spins from now on
-      abort.abort();
-      const error = await failure(result);
-      assert.ok(error instanceof JobCancelledError, String(error));
-    } finally {
-      channel.close();
-    }
+    // One slot: its only worker is stuck (the map announced 50000 and spins from then on), so
+    // only terminating it ends the job.
+    const error = await cancelOnceRunning({ output: join(d, 'out'), source: 'unbounded', failure: 'spin', at: '50000' }, { 'parallelism.default': 1 });
+    assert.ok(error instanceof JobCancelledError, String(error));
     assert.deepEqual(readdirSync(d), []);
   });
 
