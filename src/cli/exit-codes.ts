@@ -8,7 +8,9 @@
  *   missing job module or input, a configuration error (an unknown key, a bad value, network
  *   memory too small for the job's channels, too few task slots), or a job that cannot be
  *   planned (e.g. a missing path parameter).
+ * - 130 / 143: cancelled by SIGINT / SIGTERM; 141: stdout was closed (interrupts.ts).
  */
+import { constants } from 'node:os';
 import { StromError } from '../errors.js';
 import { UsageError } from './usage.js';
 
@@ -17,6 +19,14 @@ export const ExitCode = {
   JOB_FAILED: 1,
   USAGE: 2,
 } as const;
+
+/** Why a job ended early (interrupts.ts): a signal, or stdout closed by its reader. */
+export type Interruption = 'SIGINT' | 'SIGTERM' | 'EPIPE';
+
+/** The exit code of an interruption: 128 + the signal's number (EPIPE: SIGPIPE's), as shells report: 130, 143, 141. */
+export function interruptedExitCode(reason: Interruption): number {
+  return 128 + constants.signals[reason === 'EPIPE' ? 'SIGPIPE' : reason];
+}
 
 /** Codes of errors raised before a job starts that mean "fix the call or the configuration". */
 const USAGE_ERROR_CODES: ReadonlySet<string> = new Set([

@@ -17,15 +17,7 @@
  *
  * One job is watched at a time (the CLI runs one).
  */
-import { constants } from 'node:os';
-
-/** Why a job ended early: a signal, or stdout closed by its reader. */
-export type Interruption = 'SIGINT' | 'SIGTERM' | 'EPIPE';
-
-/** The exit code for an interruption: 128 + the signal number (EPIPE: SIGPIPE's), as shells report. */
-export function exitCodeOf(reason: Interruption): number {
-  return 128 + constants.signals[reason === 'EPIPE' ? 'SIGPIPE' : reason];
-}
+import { interruptedExitCode, type Interruption } from './exit-codes.js';
 
 let watched: JobInterrupts | undefined;
 let stdoutGuarded = false;
@@ -40,7 +32,7 @@ export class JobInterrupts {
       // A signal after the first interruption: no more waiting. The JobRun's 'exit' hook removes
       // the in-progress output.
       process.stderr.write(`strom: ${signal}${this.reason === 'EPIPE' ? '' : ' again'}: exiting without waiting for the job to stop\n`);
-      process.exit(exitCodeOf(signal as Interruption));
+      process.exit(interruptedExitCode(signal as Interruption));
     }
     this.interrupt(signal as Interruption);
   };
@@ -76,13 +68,13 @@ export class JobInterrupts {
 
 /**
  * Ends the process after a job was cancelled by `reason` (its in-progress output is gone by
- * then): writes its figures (`--metrics-json`), then exits with `exitCodeOf(reason)`.
+ * then): writes its figures (`--metrics-json`), then exits with `interruptedExitCode(reason)`.
  */
 export async function exitInterrupted(reason: Interruption, writeFigures: () => Promise<void>): Promise<never> {
   try {
     await writeFigures();
   } finally {
-    process.exit(exitCodeOf(reason));
+    process.exit(interruptedExitCode(reason));
   }
 }
 
@@ -96,6 +88,6 @@ function guardStdout(): void {
       process.exit(1);
     }
     if (watched) watched.interrupt('EPIPE');
-    else process.exit(exitCodeOf('EPIPE'));
+    else process.exit(interruptedExitCode('EPIPE'));
   });
 }
