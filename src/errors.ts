@@ -102,6 +102,21 @@ export class UserFunctionError extends StromError {
 }
 
 /** Describes a value briefly for error messages, without dumping huge objects. */
+/** The `code` property of a thrown value (a system error's `ENOENT`, a StromError's code), if any. */
+export function errorCode(error: unknown): unknown {
+  return (error as { code?: unknown } | null)?.code;
+}
+
+/** A thrown value's message: an Error's `message`, anything else as a string. */
+export function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** True for the codes of strom's cancel errors (the job's cancel seen by a task or a channel). */
+export function isCancelCode(code: unknown): boolean {
+  return code === 'ERR_CANCELLED' || code === 'ERR_CHANNEL_CANCELLED';
+}
+
 export function describeValue(value: unknown): string {
   let text: string;
   if (typeof value === 'string') text = JSON.stringify(value);

@@ -18,7 +18,7 @@ import { Configuration } from '../config/configuration.js';
 import { BUFFER_TIMEOUT, FS_OVERWRITE_FILES, MANAGED_MEMORY_SIZE, TASK_HEAP_SIZE } from '../config/config-options.js';
 import { resolveTaskHeapSize } from '../config/task-heap.js';
 import type { NetworkMemoryConfig } from '../config/network-memory-config.js';
-import { errors, JobCancelledError, JobExecutionError } from '../errors.js';
+import { errorMessage, errors, isCancelCode, JobCancelledError, JobExecutionError } from '../errors.js';
 import { rebuildError } from '../errors/rebuild-error.js';
 import type { ExecutionPlan } from '../graph/execution-plan.js';
 import { fingerprint, type StreamGraph } from '../graph/stream-graph.js';
@@ -353,7 +353,7 @@ export class JobRun {
               return { ok: false, tasks: [] } as unknown as SlotResult;
             }
             fail(
-              new JobExecutionError(`Job '${this.jobName}' failed: the worker thread running ${names} died: ${describe(error)}`, {
+              new JobExecutionError(`Job '${this.jobName}' failed: the worker thread running ${names} died: ${errorMessage(error)}`, {
                 jobName: this.jobName,
                 task: names,
                 subtaskIndex: -1,
@@ -438,7 +438,7 @@ export class JobRun {
    */
   private failureError(failure: TaskFailure): Error {
     const code = failure.error.code;
-    if (failure.error.strom && (code === 'ERR_CANCELLED' || code === 'ERR_CHANNEL_CANCELLED')) {
+    if (failure.error.strom && isCancelCode(code)) {
       return new JobCancelledError(this.jobName);
     }
     const where = failure.operator ? `operator '${failure.operator}' in task '${failure.task}'` : `task '${failure.task}'`;
@@ -451,10 +451,6 @@ export class JobRun {
       cause: rebuildError(failure.error),
     });
   }
-}
-
-function describe(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
 
 /** The job's module URL: given, or where defineJob was called. */

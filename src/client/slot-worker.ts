@@ -9,7 +9,7 @@ import { registeredJob, whenJobRegistered } from '../api/job-registry.js';
 import { StreamExecutionEnvironment } from '../api/stream-execution-environment.js';
 import { Configuration } from '../config/configuration.js';
 import { BUFFER_TIMEOUT, RUNTIME_MODE } from '../config/config-options.js';
-import { describeValue, errors, StromError } from '../errors.js';
+import { describeValue, errors, isCancelCode, StromError } from '../errors.js';
 import { errorData, thrownData, type ErrorData } from '../errors/rebuild-error.js';
 import { fingerprint } from '../graph/stream-graph.js';
 import { ChannelGroup } from '../io/channel-group.js';
@@ -154,5 +154,5 @@ function operatorOf(error: ErrorData): string | undefined {
 
 /** A task stopped by the job's cancel (the control word or a cancelled channel), not by its own error. */
 function isCancel(error: unknown): boolean {
-  return error instanceof StromError && (error.code === 'ERR_CANCELLED' || error.code === 'ERR_CHANNEL_CANCELLED');
+  return error instanceof StromError && isCancelCode(error.code);
 }

@@ -33,7 +33,7 @@
  */
 import { lstatSync, mkdirSync, readdirSync, renameSync, rmdirSync, rmSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
-import { errors } from '../../errors.js';
+import { errorCode, errorMessage, errors } from '../../errors.js';
 import type { ExecutionPlan } from '../../graph/execution-plan.js';
 import type { StreamGraph, WriteMode } from '../../graph/stream-graph.js';
 
@@ -115,9 +115,9 @@ export class FileOutputCommitter {
         this.abort();
         throw errors.sinkFile(
           output.path,
-          code(error) === 'EEXIST' || code(error) === 'ENOTDIR'
+          errorCode(error) === 'EEXIST' || errorCode(error) === 'ENOTDIR'
             ? `cannot create the directory '${parent}': a part of it is a file, not a directory`
-            : `cannot create the directory '${parent}' (${describe(error)})`,
+            : `cannot create the directory '${parent}' (${errorMessage(error)})`,
           error,
         );
       }
@@ -125,7 +125,7 @@ export class FileOutputCommitter {
         mkdirSync(staging);
       } catch (error) {
         this.abort();
-        throw errors.sinkFile(output.path, `cannot create its in-progress directory '${staging}' (${describe(error)})`, error);
+        throw errors.sinkFile(output.path, `cannot create its in-progress directory '${staging}' (${errorMessage(error)})`, error);
       }
     }
   }
@@ -191,7 +191,7 @@ export class FileOutputCommitter {
           try {
             rmdirSync(output.path);
           } catch (error) {
-            throw errors.sinkFileExists(output.path, `files were written into it while the job ran (${describe(error)})`);
+            throw errors.sinkFileExists(output.path, `files were written into it while the job ran (${errorMessage(error)})`);
           }
         }
       }
@@ -206,7 +206,7 @@ export class FileOutputCommitter {
           // Never deleted: the old output stays under its hidden name, and the first error is reported.
         }
       }
-      throw code(error) === 'ENOTEMPTY' || code(error) === 'EEXIST' || code(error) === 'ENOTDIR'
+      throw errorCode(error) === 'ENOTEMPTY' || errorCode(error) === 'EEXIST' || errorCode(error) === 'ENOTDIR'
         ? errors.sinkFileExists(output.path, 'it was created while the job ran')
         : error;
     }
@@ -272,14 +272,14 @@ function kindAt(path: string): 'file' | 'empty directory' | 'directory' | undefi
     isDirectory = lstatSync(path).isDirectory();
   } catch (error) {
     // ENOTDIR: a parent is a file; prepare() reports it when it creates the directories.
-    if (code(error) === 'ENOENT' || code(error) === 'ENOTDIR') return undefined;
-    throw errors.sinkFile(path, `cannot inspect it (${describe(error)})`, error);
+    if (errorCode(error) === 'ENOENT' || errorCode(error) === 'ENOTDIR') return undefined;
+    throw errors.sinkFile(path, `cannot inspect it (${errorMessage(error)})`, error);
   }
   if (!isDirectory) return 'file';
   try {
     return readdirSync(path).length === 0 ? 'empty directory' : 'directory';
   } catch (error) {
-    throw errors.sinkFile(path, `cannot list the directory (${describe(error)})`, error);
+    throw errors.sinkFile(path, `cannot list the directory (${errorMessage(error)})`, error);
   }
 }
 
@@ -287,8 +287,8 @@ function move(from: string, to: string, target: string): void {
   try {
     renameSync(from, to);
   } catch (error) {
-    if (code(error) === 'ENOTEMPTY' || code(error) === 'EEXIST' || code(error) === 'ENOTDIR') throw error;
-    throw errors.sinkFile(target, `cannot move '${from}' to '${to}' (${describe(error)})`, error);
+    if (errorCode(error) === 'ENOTEMPTY' || errorCode(error) === 'EEXIST' || errorCode(error) === 'ENOTDIR') throw error;
+    throw errors.sinkFile(target, `cannot move '${from}' to '${to}' (${errorMessage(error)})`, error);
   }
 }
 
@@ -312,10 +312,3 @@ function removeQuietly(path: string): void {
   }
 }
 
-function code(error: unknown): unknown {
-  return (error as { code?: unknown } | null)?.code;
-}
-
-function describe(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}

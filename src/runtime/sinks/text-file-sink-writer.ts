@@ -22,7 +22,7 @@
 import { closeSync, openSync, writeSync } from 'node:fs';
 import type { SinkWriter } from './sink-writer.js';
 import { formatRecord } from './format-record.js';
-import { errors } from '../../errors.js';
+import { errorCode, errorMessage, errors } from '../../errors.js';
 
 export class TextFileSinkWriter implements SinkWriter<unknown> {
   /** The in-progress file this subtask writes. */
@@ -40,7 +40,7 @@ export class TextFileSinkWriter implements SinkWriter<unknown> {
     try {
       this.#fd = openSync(file, 'wx');
     } catch (error) {
-      throw errors.sinkFile(path, `cannot create its in-progress file '${file}' (${describe(error)})`, error);
+      throw errors.sinkFile(path, `cannot create its in-progress file '${file}' (${errorMessage(error)})`, error);
     }
   }
 
@@ -72,7 +72,7 @@ export class TextFileSinkWriter implements SinkWriter<unknown> {
     } catch (error) {
       if (!failed) {
         failed = true;
-        failure = errors.sinkFile(this.path, `cannot close the file (${describe(error)})`, error);
+        failure = errors.sinkFile(this.path, `cannot close the file (${errorMessage(error)})`, error);
       }
     }
     if (failed) throw failure;
@@ -86,11 +86,8 @@ export class TextFileSinkWriter implements SinkWriter<unknown> {
     try {
       while (offset < bytes.length) offset += writeSync(this.#fd, bytes, offset, bytes.length - offset);
     } catch (error) {
-      throw errors.sinkFile(this.path, `cannot write (${describe(error)})`, error);
+      throw errors.sinkFile(this.path, `cannot write (${errorMessage(error)})`, error);
     }
   }
 }
 
-function describe(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
