@@ -236,7 +236,7 @@ function packageRoot(): string {
 /**
  * Path of the addon this thread loads: $STROM_ADDON_PATH when set, else what node-gyp-build
  * finds in strom's package root: a build from source first (build/Release, then build/Debug),
- * then the prebuilt binary for this platform (prebuilds/<platform>-<arch>/strom.napi.node).
+ * then the prebuilt binary for this platform (prebuilds/<platform>-<arch>/strom.glibc.node).
  * Throws {@link NativeAddonError}, saying how to build one, when nothing matches.
  */
 export function nativeAddonPath(): string {

@@ -45,8 +45,11 @@ async function cancelOnceRunning(
         throw new Error('the job ended before it announced that it runs');
       }),
     ]);
-    whileRunning();
-    abort.abort();
+    try {
+      whileRunning();
+    } finally {
+      abort.abort(); // also when its assertions fail: an unbounded job must not outlive the test
+    }
     return await failure(result);
   } finally {
     channel.close();
