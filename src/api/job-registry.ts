@@ -7,14 +7,13 @@
  *
  * The registry lives on `globalThis` under `Symbol.for('strom.jobRegistry')`, not in a module
  * variable: every copy of strom loaded in a thread (an ESM and a CJS build, two installs) must
- * share it. Its shape is therefore part of the contract between copies; `version` names it.
+ * share it. Its shape is therefore part of the contract between copies.
  */
 import type { JobDefinition } from './define-job.js';
 
 const REGISTRY = Symbol.for('strom.jobRegistry');
 
 interface JobRegistry {
-  readonly version: 2;
   /**
    * Registered jobs by id, held weakly: a program that defines jobs as it goes (one per request)
    * must not keep them all alive. A job module keeps its own job (its export, or the pending
@@ -36,7 +35,7 @@ function registry(): JobRegistry {
   const forget = new FinalizationRegistry<string>((id) => {
     if (jobs.get(id)?.deref() === undefined) jobs.delete(id);
   });
-  return (holder[REGISTRY] = { version: 2, jobs, forget, ordinals: new Map(), waiters: new Map() });
+  return (holder[REGISTRY] = { jobs, forget, ordinals: new Map(), waiters: new Map() });
 }
 
 /** The id the next job defined by `module` gets (and counts it). */

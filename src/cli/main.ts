@@ -89,7 +89,7 @@ function report(error: unknown, verbose: boolean): void {
   // One line: node's parseArgs messages span several.
   const message = (error instanceof Error ? error.message : String(error)).replace(/\s*\n\s*/g, ' ');
   process.stderr.write(`strom: ${message}\n`);
-  if (isUsageError(error) || exitCodeOf(error) === ExitCode.USAGE) {
+  if (exitCodeOf(error) === ExitCode.USAGE) {
     if (verbose && error instanceof Error && !isUsageError(error)) process.stderr.write(`${error.stack}\n`);
     return;
   }

@@ -16,7 +16,7 @@ import { Piscina } from 'piscina';
 import { moduleUrl, type JobDefinition } from '../api/define-job.js';
 import { Configuration } from '../config/configuration.js';
 import { BUFFER_TIMEOUT, FS_OVERWRITE_FILES, MANAGED_MEMORY_SIZE, TASK_HEAP_SIZE } from '../config/config-options.js';
-import { resolveTaskHeapSize } from '../config/task-heap.js';
+import { resolveTaskHeapSize, type TaskHeapSize } from '../config/task-heap.js';
 import type { NetworkMemoryConfig } from '../config/network-memory-config.js';
 import { errorMessage, errors, isCancelCode, JobCancelledError, JobExecutionError } from '../errors.js';
 import { rebuildError } from '../errors/rebuild-error.js';
@@ -99,6 +99,9 @@ const MIN_RING_CAPACITY = 16;
 
 /** How long tasks get to stop after a failure or cancel before their worker threads are terminated. */
 const STOP_GRACE_MS = 2000;
+
+/** The result of a slot whose worker died or was terminated: its tasks left no figures. */
+const NO_SLOT_RESULT = { ok: false, tasks: [] } as unknown as SlotResult;
 
 const WORKER_FILE = new URL('./slot-worker.js', import.meta.url).href;
 
@@ -345,12 +348,12 @@ export class JobRun {
           },
           (error: unknown) => {
             // Terminated by stopAll's grace period: the failure or cancel that stopped it is reported.
-            if (this.workersTerminated) return { ok: false, tasks: [] } as unknown as SlotResult;
+            if (this.workersTerminated) return NO_SLOT_RESULT;
             // The worker itself died (exit, out of memory): its tasks are gone.
             const names = request.tasks.map((t) => t.name).join(', ');
             if ((error as { code?: unknown }).code === 'ERR_WORKER_OUT_OF_MEMORY') {
-              fail(this.outOfHeapError(names, resourceLimits.maxOldGenerationSizeMb!, this.options.resourceLimits?.maxOldGenerationSizeMb === undefined, error));
-              return { ok: false, tasks: [] } as unknown as SlotResult;
+              fail(this.outOfHeapError(names, heap, resourceLimits.maxOldGenerationSizeMb!, error));
+              return NO_SLOT_RESULT;
             }
             fail(
               new JobExecutionError(`Job '${this.jobName}' failed: the worker thread running ${names} died: ${errorMessage(error)}`, {
@@ -361,7 +364,7 @@ export class JobRun {
                 cause: error,
               }),
             );
-            return { ok: false, tasks: [] } as unknown as SlotResult;
+            return NO_SLOT_RESULT;
           },
         ),
       ),
@@ -419,11 +422,12 @@ export class JobRun {
   }
 
   /** A slot's worker hit its heap limit: names its tasks, the limit and what to raise. */
-  private outOfHeapError(tasks: string, megabytes: number, fromConfig: boolean, cause: unknown): JobExecutionError {
+  /** `megabytes`: the worker's limit; it differs from `heap` when execute()'s resourceLimits won. */
+  private outOfHeapError(tasks: string, heap: TaskHeapSize, megabytes: number, cause: unknown): JobExecutionError {
     // Suggest at most 3gb: a worker given 4gb that ran out of heap aborted the whole process here.
     const suggestion = megabytes < 3072 ? `, e.g. -D ${TASK_HEAP_SIZE.key}=${Math.min(megabytes * 2, 3072)}mb` : '';
-    const fix = fromConfig
-      ? `raise '${TASK_HEAP_SIZE.key}' (now ${megabytes}mb per slot${this.config.contains(TASK_HEAP_SIZE) ? '' : ', derived from the machine memory and the slots'})${suggestion}`
+    const fix = this.options.resourceLimits?.maxOldGenerationSizeMb === undefined
+      ? `raise '${TASK_HEAP_SIZE.key}' (now ${megabytes}mb per slot${heap.configured ? '' : ', derived from the machine memory and the slots'})${suggestion}`
       : `raise resourceLimits.maxOldGenerationSizeMb (now ${megabytes}) passed to execute()`;
     return new JobExecutionError(
       `Job '${this.jobName}' failed: task ${tasks} ran out of JavaScript heap: its task slot's worker thread exceeded ` +

@@ -181,7 +181,7 @@ export const MANAGED_MEMORY_SIZE: ConfigOption<number> = memoryOption<number>({
 });
 
 /** Smallest task heap strom accepts: a worker needs some heap to load the job module and its operators. */
-export const MIN_TASK_HEAP_SIZE = 16 * MiB;
+const MIN_TASK_HEAP_SIZE = 16 * MiB;
 
 /**
  * `taskmanager.memory.task.heap.size`: JavaScript heap of each task-slot worker thread, in bytes

@@ -17,9 +17,9 @@ import { TASK_HEAP_SIZE } from './config-options.js';
 
 const MiB = 1024 * 1024;
 /** Smallest derived heap per slot. */
-export const MIN_DERIVED_TASK_HEAP = 256 * MiB;
+const MIN_DERIVED_TASK_HEAP = 256 * MiB;
 /** Largest derived heap per slot. */
-export const MAX_DERIVED_TASK_HEAP = 2048 * MiB;
+const MAX_DERIVED_TASK_HEAP = 2048 * MiB;
 
 /** The heap of each task slot's worker. */
 export interface TaskHeapSize {
