@@ -56,19 +56,29 @@ export class SequentialSink {
     }
     const pending = this.#writer.write(record);
     if (pending) return this.#drainAfter(pending);
-    if (this.#flushEveryRecord || (this.#clock !== undefined && this.#clock[FLUSH_EPOCH] !== this.#lastFlushEpoch)) return this.flush();
+    if (this.#flushEveryRecord || this.#due()) return this.flush();
     return undefined;
   }
 
   /** Flushes if the buffer timeout passed since the last flush (the task calls it when idle). */
   flushIfDue(): Promise<void> | undefined {
-    if (this.#clock !== undefined && Atomics.load(this.#clock, FLUSH_EPOCH) !== this.#lastFlushEpoch) return this.flush();
+    if (this.#due()) return this.flush();
     return undefined;
+  }
+
+  /** True when the flusher's clock moved since the last flush (one load: checked per record). */
+  #due(): boolean {
+    return this.#clock !== undefined && this.#clock[FLUSH_EPOCH] !== this.#lastFlushEpoch;
+  }
+
+  /** Remembers the clock as of this flush. */
+  #flushed(): void {
+    if (this.#clock !== undefined) this.#lastFlushEpoch = Atomics.load(this.#clock, FLUSH_EPOCH);
   }
 
   /** Flushes the writer now, or after the queued records when a write is pending. */
   flush(): Promise<void> | undefined {
-    if (this.#clock !== undefined) this.#lastFlushEpoch = Atomics.load(this.#clock, FLUSH_EPOCH);
+    this.#flushed();
     if (this.#draining !== undefined) {
       this.#flushAfterDrain = true;
       return this.#draining;
@@ -99,8 +109,8 @@ export class SequentialSink {
         let next: Promise<void> | void;
         if (this.#queue.length > 0) {
           next = this.#writer.write(this.#queue.shift());
-          if (!next && (this.#flushEveryRecord || (this.#clock !== undefined && this.#clock[FLUSH_EPOCH] !== this.#lastFlushEpoch))) {
-            if (this.#clock !== undefined) this.#lastFlushEpoch = Atomics.load(this.#clock, FLUSH_EPOCH);
+          if (!next && (this.#flushEveryRecord || this.#due())) {
+            this.#flushed();
             next = this.#writer.flush();
           }
         } else if (this.#flushAfterDrain) {
