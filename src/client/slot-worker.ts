@@ -10,7 +10,7 @@ import { StreamExecutionEnvironment } from '../api/stream-execution-environment.
 import { Configuration } from '../config/configuration.js';
 import { BUFFER_TIMEOUT, RUNTIME_MODE } from '../config/config-options.js';
 import { describeValue, errors, isCancelCode, StromError } from '../errors.js';
-import { errorData, thrownData, type ErrorData } from '../errors/rebuild-error.js';
+import { type ErrorData, errorData, isError } from '../errors/rebuild-error.js';
 import { fingerprint } from '../graph/stream-graph.js';
 import { ChannelGroup } from '../io/channel-group.js';
 import { ManagedMemory } from '../memory/managed-memory.js';
@@ -141,8 +141,7 @@ function describeFailure(error: unknown, request: SlotRequest): TaskFailure {
     cause = error.cause;
   }
   // A thrown non-error value becomes an Error saying what it was, with the value as its cause.
-  const thrown = thrownData(cause);
-  const data = thrown.kind === 'error' ? thrown : errorData(new Error(typeof cause === 'string' ? cause : describeValue(cause), { cause }));
+  const data = errorData(isError(cause) ? cause : new Error(typeof cause === 'string' ? cause : describeValue(cause), { cause }));
   return { task, subtaskIndex, operator: operatorOf(data), error: data };
 }
 

@@ -74,7 +74,7 @@ export type ThrownData = ErrorData | ValueData;
 const RESERVED = new Set(['name', 'message', 'stack', 'cause']);
 
 /** Whether `value` is an error of this or another realm (a vm context, a worker). */
-function isError(value: unknown): value is Error {
+export function isError(value: unknown): value is Error {
   return value instanceof Error || types.isNativeError(value);
 }
 

@@ -235,9 +235,6 @@ function newRunId(): string {
 /** Refuses a NO_OVERWRITE target that holds output (see the module comment, step 1). */
 function check(output: TextFileOutput): void {
   const { path, parallelism, writeMode } = output;
-  if (writeMode !== 'NO_OVERWRITE' && writeMode !== 'OVERWRITE') {
-    throw errors.invalidArgumentType('writeMode', writeMode, `expected 'NO_OVERWRITE' or 'OVERWRITE'`);
-  }
   if (dirname(path) === path) throw errors.sinkFile(path, 'it is the root of the file system; write to a file or directory inside it');
   const existing = kindAt(path);
   if (existing === undefined) return;
