@@ -11,7 +11,7 @@ import type { ManagedMemory } from '../../memory/managed-memory.js';
 import { HeaderWord, POOL_ENTRY_WORDS, PoolWord } from '../../memory/network-memory-layout.js';
 import type { NetworkBufferPool } from '../../memory/network-buffer-pool.js';
 import { backPressureLevel, type JobMetricsSnapshot, type TaskMetricsSnapshot, type TaskStatus } from './job-metrics.js';
-import { BLOCK_WORDS, BlockInt, checkMetricsBuffer, nowMs, SlotWord, slotBlockOffset, taskBlockOffset, TaskWord } from './metrics-layout.js';
+import { BLOCK_WORDS, BlockInt, checkMetricsBuffer, nowMs, SlotWord, slotBlockOffset, taskBlockOffset, TaskState, TaskWord } from './metrics-layout.js';
 
 /** Where a subtask's buffers are, for the buffer metrics the reader computes itself. */
 export interface TaskMetricsSource {
@@ -36,7 +36,8 @@ export interface RawSample {
   states: number[];
 }
 
-const STATUS: TaskStatus[] = ['CREATED', 'RUNNING', 'FINISHED', 'FAILED', 'CANCELED'];
+/** TaskState's names by value (its values are 0, 1, 2, ... in declaration order); TaskStatus names the same states. */
+const STATUS = Object.keys(TaskState satisfies Record<TaskStatus, number>) as TaskStatus[];
 const SEQ_RETRIES = 8;
 
 export class JobMetricsReader {
