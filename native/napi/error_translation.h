@@ -55,17 +55,4 @@ auto guard_native_call(Napi::Env env, const char* operation, Body&& body) -> dec
   }
 }
 
-/**
- * Runs `body`, translating core exceptions. Napi::Error passes through unchanged (it already
- * carries a JS error).
- */
-template <typename Body>
-auto translate_errors(Napi::Env env, Body&& body) -> decltype(body()) {
-  try {
-    return body();
-  } catch (const core::NetworkMemoryError& error) {
-    throw_js_error(env, error);
-  }
-}
-
 }  // namespace strom::napi

@@ -71,18 +71,6 @@ void write_result(Napi::Int32Array& out, const core::ProcessResult& r) {
   out[4] = static_cast<int32_t>(r.needed);
 }
 
-template <typename Body>
-auto translate_aggregation_errors(Napi::Env env, Body&& body) -> decltype(body()) {
-  try {
-    return translate_errors(env, body);
-  } catch (const core::AggregationError& error) {
-    throw_aggregation_error(env, error);
-  } catch (const core::SchemaError& error) {
-    if (error.kind() == core::SchemaErrorKind::kUnsupported) throw Napi::TypeError::New(env, error.what());
-    throw Napi::RangeError::New(env, error.what());
-  }
-}
-
 }  // namespace
 
 void throw_aggregation_error(Napi::Env env, const core::AggregationError& error) {
@@ -147,12 +135,10 @@ KeyedAggregationWrap::KeyedAggregationWrap(const Napi::CallbackInfo& info) : Obj
                                       "SharedArrayBuffer, got " + describe(memory));
     }
     Napi::Uint8Array memory_view = memory.As<Napi::Uint8Array>();
-    aggregation_ = translate_aggregation_errors(env, [&] {
-      core::RecordSchema schema = core::RecordSchema::parse(descriptor.data(), descriptor.size());
-      core::ManagedMemoryAccount account = core::ManagedMemoryAccount::attach(memory_view.Data(), memory_view.ElementLength());
-      return std::make_unique<core::KeyedAggregation>(std::move(schema), std::move(spec), account,
-                                                      name.As<Napi::String>().Utf8Value());
-    });
+    core::RecordSchema schema = core::RecordSchema::parse(descriptor.data(), descriptor.size());
+    core::ManagedMemoryAccount account = core::ManagedMemoryAccount::attach(memory_view.Data(), memory_view.ElementLength());
+    aggregation_ = std::make_unique<core::KeyedAggregation>(std::move(schema), std::move(spec), account,
+                                                            name.As<Napi::String>().Utf8Value());
     managed_memory_view_ = Napi::Persistent(memory_view.As<Napi::Object>());
   });
 }
@@ -165,9 +151,8 @@ Napi::Value KeyedAggregationWrap::Process(const Napi::CallbackInfo& info) {
     const Bytes output = bytes_argument(info, 3, "output");
     range_arguments(info, 4, output, "output", out_start, out_end);
     Napi::Int32Array result = result_argument(info, 6);
-    const core::ProcessResult r = translate_aggregation_errors(info.Env(), [&] {
-      return aggregation(info.Env()).process(input.data + start, end - start, output.data + out_start, out_end - out_start);
-    });
+    const core::ProcessResult r =
+        aggregation(info.Env()).process(input.data + start, end - start, output.data + out_start, out_end - out_start);
     write_result(result, r);
     return info.Env().Undefined();
   });
@@ -179,8 +164,7 @@ Napi::Value KeyedAggregationWrap::EmitFinal(const Napi::CallbackInfo& info) {
     uint32_t out_start = 0, out_end = 0;
     range_arguments(info, 1, output, "output", out_start, out_end);
     Napi::Int32Array result = result_argument(info, 3);
-    const core::ProcessResult r = translate_aggregation_errors(
-        info.Env(), [&] { return aggregation(info.Env()).emit_final(output.data + out_start, out_end - out_start); });
+    const core::ProcessResult r = aggregation(info.Env()).emit_final(output.data + out_start, out_end - out_start);
     write_result(result, r);
     return info.Env().Undefined();
   });
@@ -202,7 +186,7 @@ Napi::Value KeyedAggregationWrap::Snapshot(const Napi::CallbackInfo& info) {
 Napi::Value KeyedAggregationWrap::Restore(const Napi::CallbackInfo& info) {
   return guard_native_call(info.Env(), "KeyedAggregation.restore", [&]() -> Napi::Value {
     const Bytes bytes = bytes_argument(info, 0, "bytes");
-    translate_aggregation_errors(info.Env(), [&] { aggregation(info.Env()).restore(bytes.data, bytes.length); });
+    aggregation(info.Env()).restore(bytes.data, bytes.length);
     return info.Env().Undefined();
   });
 }
@@ -234,9 +218,7 @@ Napi::Value FormatManagedMemoryFunction(const Napi::CallbackInfo& info) {
     const SharedView view = shared_view_argument(info, 0, "view");
     const Napi::Value budget = info[1];
     if (!budget.IsNumber()) throw Napi::TypeError::New(info.Env(), "budget must be a number, got " + describe(budget));
-    translate_aggregation_errors(info.Env(), [&] {
-      core::ManagedMemoryAccount::format(view.data, view.length, static_cast<int64_t>(budget.As<Napi::Number>().DoubleValue()));
-    });
+    core::ManagedMemoryAccount::format(view.data, view.length, static_cast<int64_t>(budget.As<Napi::Number>().DoubleValue()));
     return info.Env().Undefined();
   });
 }

@@ -22,7 +22,7 @@ Napi::Function NetworkBufferPoolWrap::DefineClass(Napi::Env env) {
 NetworkBufferPoolWrap::NetworkBufferPoolWrap(const Napi::CallbackInfo& info) : ObjectWrap(info) {
   guard_native_call(info.Env(), "new NetworkBufferPool", [&] {
     const SharedView view = shared_view_argument(info, 0, "view");
-    pool_.emplace(translate_errors(info.Env(), [&] { return core::NetworkBufferPool::attach(view.data, view.length); }));
+    pool_.emplace(core::NetworkBufferPool::attach(view.data, view.length));
     view_ = Napi::Persistent(view.array);
   });
 }
@@ -40,7 +40,7 @@ Napi::Value NetworkBufferPoolWrap::CreateLocalPool(const Napi::CallbackInfo& inf
     config.exclusive_per_subpartition = int32_argument(info, 1, "exclusivePerSubpartition");
     config.max_floating = int32_argument(info, 2, "maxFloating");
     config.max_per_subpartition = int32_argument(info, 3, "maxPerSubpartition");
-    const int32_t id = translate_errors(info.Env(), [&] { return pool().create_local_pool(config); });
+    const int32_t id = pool().create_local_pool(config);
     return Napi::Number::New(info.Env(), id);
   });
 }
@@ -49,7 +49,7 @@ Napi::Value NetworkBufferPoolWrap::DestroyLocalPool(const Napi::CallbackInfo& in
   return guard_native_call(info.Env(), "NetworkBufferPool.destroyLocalPool", [&]() -> Napi::Value {
     const int32_t pool_id = int32_argument(info, 0, "poolId");
     const bool force = boolean_argument(info, 1, "force", false);
-    const int32_t reclaimed = translate_errors(info.Env(), [&] { return pool().destroy_local_pool(pool_id, force); });
+    const int32_t reclaimed = pool().destroy_local_pool(pool_id, force);
     return Napi::Number::New(info.Env(), reclaimed);
   });
 }
@@ -58,7 +58,7 @@ Napi::Value NetworkBufferPoolWrap::RequestSegment(const Napi::CallbackInfo& info
   return guard_native_call(info.Env(), "NetworkBufferPool.requestSegment", [&]() -> Napi::Value {
     const int32_t pool_id = int32_argument(info, 0, "poolId");
     const int32_t subpartition = int32_argument(info, 1, "subpartition");
-    const int32_t result = translate_errors(info.Env(), [&] { return pool().request_segment(pool_id, subpartition); });
+    const int32_t result = pool().request_segment(pool_id, subpartition);
     return Napi::Number::New(info.Env(), result);
   });
 }
@@ -66,7 +66,7 @@ Napi::Value NetworkBufferPoolWrap::RequestSegment(const Napi::CallbackInfo& info
 Napi::Value NetworkBufferPoolWrap::RecycleSegment(const Napi::CallbackInfo& info) {
   return guard_native_call(info.Env(), "NetworkBufferPool.recycleSegment", [&]() -> Napi::Value {
     const int32_t segment = int32_argument(info, 0, "index");
-    const int32_t waiters = translate_errors(info.Env(), [&] { return pool().recycle_segment(segment); });
+    const int32_t waiters = pool().recycle_segment(segment);
     return Napi::Number::New(info.Env(), waiters);
   });
 }
@@ -91,7 +91,7 @@ Napi::Value NetworkBufferPoolWrap::LocalPoolStats(const Napi::CallbackInfo& info
   return guard_native_call(info.Env(), "NetworkBufferPool.localPoolStats", [&]() -> Napi::Value {
     Napi::Env env = info.Env();
     const int32_t pool_id = int32_argument(info, 0, "poolId");
-    const core::LocalPoolStats stats = translate_errors(env, [&] { return pool().local_pool_stats(pool_id); });
+    const core::LocalPoolStats stats = pool().local_pool_stats(pool_id);
     Napi::Object result = Napi::Object::New(env);
     result.Set("numSubpartitions", stats.num_subpartitions);
     result.Set("exclusivePerSubpartition", stats.exclusive_per_subpartition);

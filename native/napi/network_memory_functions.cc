@@ -18,7 +18,7 @@ core::NetworkMemoryLayout layout_from_options(const Napi::CallbackInfo& info, si
   parsed.num_segments = integer_option(options, "numSegments");
   parsed.max_local_pools = integer_option(options, "maxLocalPools");
   parsed.num_subpartition_counters = integer_option(options, "numSubpartitionCounters");
-  return translate_errors(info.Env(), [&] { return core::compute_network_memory_layout(parsed); });
+  return core::compute_network_memory_layout(parsed);
 }
 
 Napi::Object layout_object(Napi::Env env, const core::NetworkMemoryLayout& layout) {
@@ -48,7 +48,7 @@ Napi::Value FormatNetworkMemoryFunction(const Napi::CallbackInfo& info) {
   return guard_native_call(info.Env(), "formatNetworkMemory", [&]() -> Napi::Value {
     const SharedView view = shared_view_argument(info, 0, "view");
     const core::NetworkMemoryLayout layout = layout_from_options(info, 1);
-    translate_errors(info.Env(), [&] { core::format_network_memory(view.data, view.length, layout); });
+    core::format_network_memory(view.data, view.length, layout);
     return layout_object(info.Env(), layout);
   });
 }
