@@ -20,9 +20,9 @@ export async function wordCount(input: string | undefined, values: CliValues): P
   if (!config.contains(RUNTIME_MODE)) config.set(RUNTIME_MODE, 'BATCH', 'wordcount default');
   const params: Record<string, string> = {};
   if (input) params.input = resolve(input);
+  const inputBytes = input ? statSync(params.input!).size : undefined; // for the progress bar
   if (values.output) {
     params.output = resolve(values.output);
-    const inputBytes = input ? statSync(params.input!).size : undefined;
     const result = await runWithStatus(job, { config, params, module }, values, inputBytes);
     process.stdout.write(`Wrote the counts to ${params.output} in ${result.durationMs.toFixed(0)} ms.\n`);
     return 0;
@@ -33,7 +33,7 @@ export async function wordCount(input: string | undefined, values: CliValues): P
   const collected = executeAndCollect<[string, number]>(job, { config, params, module, metricsPort: metricsPort(values) });
   const interrupts = new JobInterrupts(() => collected.cancel());
   collected.client.metricsUrl?.then((url) => process.stderr.write(`Prometheus metrics at ${url}\n`)).catch(() => {});
-  const stop = values.quiet ? () => {} : showStatus(collected.client, { stream: process.stderr, inputBytes: input ? statSync(params.input!).size : undefined });
+  const stop = values.quiet ? () => {} : showStatus(collected.client, { stream: process.stderr, inputBytes });
   let result;
   try {
     for await (const [word, count] of collected) counts.set(word, Math.max(count, counts.get(word) ?? 0));

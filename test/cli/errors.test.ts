@@ -49,8 +49,10 @@ test('strom wordcount -p 3 runs on a default configuration: the TaskManager gets
   assert.equal(ok.code, 0, ok.stderr);
   assert.match(ok.stdout, /287 words, 170 distinct, .*\(parallelism 3, 3 task slots\)/);
   const explained = await strom({}, 'explain', EXAMPLE, '-p', '3');
+  assert.equal(explained.code, 0, explained.stderr);
   assert.match(explained.stdout, /Slots: 3 required, 3 available \(taskmanager\.numberOfTaskSlots not set: sized to the job\)/);
   const config = await strom({}, 'config');
+  assert.equal(config.code, 0, config.stderr);
   assert.match(config.stdout, /^taskmanager\.numberOfTaskSlots +\(sized to the job\) +default$/m);
   // A value the user set is a limit, and fails clearly, as a configuration error.
   const limited = await strom({}, 'wordcount', '-p', '3', '-q', '-D', 'taskmanager.numberOfTaskSlots=2');
