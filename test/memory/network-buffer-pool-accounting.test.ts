@@ -58,7 +58,7 @@ test('concurrent request/recycle from worker threads returns every counter to it
   ];
   const consumers = 2;
   const channels = producers.map(() => Array.from({ length: consumers }, () => new MessageChannel()));
-  const consumerPorts: MessagePort[][] = Array.from({ length: consumers }, (_, c) => channels.map((row) => row[c].port2));
+  const consumerPorts: MessagePort[][] = Array.from({ length: consumers }, (_, c) => channels.map((row) => row[c]!.port2));
   const runs = [
     ...consumerPorts.map((ports) => start({ role: 'consumer', view, ports })),
     ...producers.map((p, i) =>
@@ -71,7 +71,7 @@ test('concurrent request/recycle from worker threads returns every counter to it
         grants: GRANTS,
         seed: 42 + i,
         selfRecycle: 0.25,
-        ports: channels[i].map((ch) => ch.port1),
+        ports: channels[i]!.map((ch) => ch.port1),
       }),
     ),
   ];
@@ -203,14 +203,14 @@ test('caps, floating quota and double recycle', () => {
   const b = [pool.requestSegment(id, 1), pool.requestSegment(id, 1)];
   assert.equal(pool.requestSegment(id, 1), RequestStatus.SUBPARTITION_CAP);
   assert.equal(pool.localPoolStats(id).floatingInUse, 2);
-  pool.recycleSegment(b[1]);
+  pool.recycleSegment(b[1]!);
   const c = pool.requestSegment(id, 1);
   assert.ok(c >= 0);
-  const held = [...a, b[0], c];
+  const held: number[] = [...a, b[0]!, c];
   assert.equal(new Set(held).size, 4);
   for (const index of held) pool.recycleSegment(index);
   const before = pool.stats();
-  assert.throws(() => pool.recycleSegment(held[0]), { name: 'RangeError', message: new RegExp(`segment ${held[0]} is not in use`) });
+  assert.throws(() => pool.recycleSegment(held[0]!), { name: 'RangeError', message: new RegExp(`segment ${held[0]} is not in use`) });
   assert.deepEqual(pool.stats(), before, 'a double recycle changes nothing');
   assert.equal(pool.localPoolStats(id).held, 0);
   assert.equal(pool.localPoolStats(id).requestsDenied, 2);

@@ -299,7 +299,7 @@ describe('native record parsing refuses bad input', () => {
         let bytes = Buffer.from(good);
         for (const { at, kind, value } of steps) {
           const i = bytes.length === 0 ? 0 : at % bytes.length;
-          if (kind === 'flip' && bytes.length > 0) bytes[i] ^= 1 << (value & 7);
+          if (kind === 'flip' && bytes.length > 0) bytes[i]! ^= 1 << (value & 7);
           else if (kind === 'byte' && bytes.length > 0) bytes[i] = value & 0xff;
           else if (kind === 'int32' && bytes.length >= 4) bytes.writeInt32LE(value | 0, Math.min(i, bytes.length - 4));
           else if (kind === 'truncate') bytes = bytes.subarray(0, i);

@@ -181,6 +181,6 @@ test('corrupt bytes and bad options give clear errors, never a crash', () => {
   const target = runNative({ type, keyFields: [0], aggregation: 'min', field: 1, mode: 'STREAMING' }, Buffer.alloc(0)).aggregation;
   assert.throws(() => target.restore(other.snapshot()), CorruptRecordError);
   const damaged = other.snapshot();
-  damaged[damaged.length - 3] ^= 0xff;
+  damaged[damaged.length - 3]! ^= 0xff;
   assert.throws(() => runNative({ type, keyFields: [0], aggregation: 'max', field: 1, mode: 'STREAMING' }, Buffer.alloc(0)).aggregation.restore(damaged), CorruptRecordError);
 });

@@ -40,7 +40,7 @@ describe('CustomSourceReader', () => {
             maxInFlight = Math.max(maxInFlight, inFlight);
             await new Promise<void>((resolve) => setImmediate(resolve));
             inFlight--;
-            return i < values.length ? { value: values[i++], done: false } : { value: undefined, done: true };
+            return i < values.length ? { value: values[i++]!, done: false } : { value: undefined, done: true };
           },
         };
       },
