@@ -1,4 +1,4 @@
-// `npm run prebuild` (and `npm pack` through prepack): builds the addon for this platform with
+// `npm run build:prebuilt` (and `npm pack` through prepack): builds the addon for this platform with
 // prebuildify (Node-API 9, stripped) into prebuilds/<platform>-<arch>/strom.glibc.node (or .musl),
 // the file node-gyp-build loads in an installed package. The libc tag keeps a glibc build from
 // being loaded on Alpine, where it could not link: there the install compiles from source.
@@ -30,8 +30,8 @@ const result = spawnSync(
 rmSync(stage, { recursive: true, force: true });
 if (result.status !== 0) {
   process.stderr.write(
-    'prebuild: prebuildify failed (see above). It needs python3, make and a C++20 compiler, ' +
-      'and must run through npm (`npm run prebuild`) so node-gyp finds the Node headers.\n',
+    'build:prebuilt: prebuildify failed (see above). It needs python3, make and a C++20 compiler, ' +
+      'and must run through npm (`npm run build:prebuilt`) so node-gyp finds the Node headers.\n',
   );
   process.exit(result.status ?? 1);
 }

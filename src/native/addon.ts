@@ -7,7 +7,7 @@
  * per-instance native state); loading registers strom's error classes with native code so it
  * throws real {@link InsufficientNetworkBuffersError}s. The file is found by node-gyp-build: a
  * build from source (build/Release, what `npm ci` in a checkout compiles) before the prebuilt
- * binary an installed package ships (prebuilds/, made by `npm run prebuild`). Set
+ * binary an installed package ships (prebuilds/, made by `npm run build:prebuilt`). Set
  * `STROM_ADDON_PATH` to load another build (the sanitizer run of `npm run test:native` does).
  */
 import { existsSync, readFileSync } from 'node:fs';
