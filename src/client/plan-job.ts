@@ -31,7 +31,10 @@ export function planJob(
   // STROM_PROPERTIES, as Flink's environment reads FLINK_CONF_DIR; a Configuration is used as is.
   const configuration = config instanceof Configuration ? config : loadConfiguration({ code: config });
   const env = new StreamExecutionEnvironment(configuration);
-  const jobName = job.build(env, params as never) ?? 'strom job';
+  // The builder may return the job's name; anything else (an arrow body such as
+  // `env => env.fromElements(1).print()` returns its sink) leaves the default name.
+  const built: unknown = job.build(env, params as never);
+  const jobName = typeof built === 'string' && built !== '' ? built : 'strom job';
   const graph = env.getStreamGraph(jobName);
   const jobGraph = createJobGraph(graph, {
     defaultParallelism: configuration.get(DEFAULT_PARALLELISM),

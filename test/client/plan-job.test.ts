@@ -41,3 +41,10 @@ test('without taskmanager.numberOfTaskSlots the TaskManager gets the slots the j
   assert.equal(roomy.plan.totals.availableSlots, 8);
   assert.equal(roomy.plan.totals.slotsSizedToJob, false);
 });
+test("a builder's string return names the job; any other return (an arrow body's stream) keeps the default", () => {
+  assert.equal(planJob(defineJob((env) => { env.fromElements(1).print(); return 'Doubler'; })).jobName, 'Doubler');
+  assert.equal(planJob(defineJob((env) => { env.fromElements(1).print(); })).jobName, 'strom job');
+  // A JS user's arrow returns the sink; it must not become '[object Object]' in messages.
+  const arrow = defineJob(((env: { fromElements(...v: number[]): { print(): unknown } }) => env.fromElements(1).print()) as never);
+  assert.equal(planJob(arrow).jobName, 'strom job');
+});
