@@ -15,6 +15,7 @@ import { planJob } from '../../src/client/plan-job.js';
 import { TaskManager } from '../../src/client/task-manager.js';
 import { JobExecutionError, UserFunctionError } from '../../src/errors.js';
 import failOnce from '../fixtures/jobs/fail-once.js';
+import failingMap from '../fixtures/jobs/failing-map.js';
 import { tempDirs } from '../support/temp-dirs.js';
 
 const run = promisify(execFile);
@@ -56,6 +57,37 @@ describe('a TaskManager across attempts', () => {
       const after = tm.stats();
       assert.equal(after.network.availableSegments, total);
       assert.equal(after.managedMemory.used, 0);
+    } finally {
+      await tm.close();
+    }
+  });
+});
+
+describe('a TaskManager whose worker died', () => {
+  it('fails the attempt, then runs the next attempt on a fresh worker', { timeout: 120_000 }, async () => {
+    const config = { 'parallelism.default': 2 };
+    const dying = planJob(failingMap, config, { failure: 'exit', at: '777' });
+    const tm = TaskManager.forJob(dying);
+    try {
+      const total = tm.stats().network.totalSegments;
+      const attempt = new ExecutionAttempt(tm, failingMap, dying, { params: { failure: 'exit', at: '777' } });
+      const error = await attempt.run().then(
+        () => assert.fail('the attempt should fail'),
+        (e: unknown) => e,
+      );
+      assert.ok(error instanceof JobExecutionError, String(error));
+      assert.match(error.message, /worker thread running .*Exploder.*\(2\/2\) died/);
+      // The dead worker's subtasks never reported their end: the attempt marks them FAILED.
+      const states = attempt.taskStates();
+      assert.ok(states.some((s) => s.name.includes('Exploder') && s.subtaskIndex === 1 && s.state === 'FAILED'), JSON.stringify(states));
+      assert.equal(tm.stats().network.availableSegments, total);
+
+      // The same job without the exit, on the same TaskManager: piscina replaced the dead worker.
+      const healthy = planJob(failingMap, config, { failure: 'exit', at: '0' });
+      const result = await new ExecutionAttempt(tm, failingMap, healthy, { params: { failure: 'exit', at: '0' } }).run();
+      const discarded = result.tasks.filter((t) => t.name.includes('Exploder')).reduce((n, t) => n + t.numRecordsIn, 0);
+      assert.equal(discarded, 1000);
+      assert.equal(result.networkSegments.availableAtEnd, total);
     } finally {
       await tm.close();
     }
