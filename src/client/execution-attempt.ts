@@ -90,6 +90,8 @@ export class ExecutionAttempt extends EventEmitter<ExecutionAttemptEvents> {
   private readonly terminations: AbortController[] = [];
   /** The last state each subtask reported, by `vertexId/subtaskIndex`. */
   private readonly states = new Map<string, TaskExecutionState>();
+  /** The subtasks (by name) whose failure a slot reported. */
+  private readonly failedTasks = new Set<string>();
   private readonly metricsBuffer: SharedArrayBuffer | undefined;
   private readonly metricsSources: TaskMetricsSource[] = [];
   private started = false;
@@ -383,18 +385,23 @@ export class ExecutionAttempt extends EventEmitter<ExecutionAttemptEvents> {
       this.states.set(`${event.vertexId}/${event.subtaskIndex}`, event);
       this.emit('taskState', event);
     } else {
+      this.failedTasks.add(event.failure.task);
       const error = this.failureError(event.failure);
       this.fail(error);
       this.emit('failure', error);
     }
   }
 
-  /** The subtasks of a slot whose worker ended without reporting their end get `state`. */
+  /**
+   * The subtasks of a slot whose worker ended without reporting their end get `state`, or
+   * FAILED when the slot had reported their failure.
+   */
   private endStates(slot: PreparedSlot, state: ExecutionState): void {
     for (const task of slot.tasks) {
       const last = this.states.get(`${task.vertexId}/${task.subtaskIndex}`);
       if (last && isTerminalState(last.state)) continue;
-      this.onSlotEvent({ kind: 'task-state', slot: slot.slot, vertexId: task.vertexId, subtaskIndex: task.subtaskIndex, name: task.name, state });
+      const end = this.failedTasks.has(task.name) ? 'FAILED' : state;
+      this.onSlotEvent({ kind: 'task-state', slot: slot.slot, vertexId: task.vertexId, subtaskIndex: task.subtaskIndex, name: task.name, state: end });
     }
   }
 

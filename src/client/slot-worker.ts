@@ -119,15 +119,14 @@ export default async function runSlot(request: SlotRequest): Promise<SlotResult>
     return { ok: true, tasks: tasks.map((t) => t.metrics()) };
   } catch (error) {
     // The task whose own error this is failed; the others (and every task on a cancel) were stopped.
+    const blamed = error instanceof TaskError ? error.task.deployment : error instanceof TaskSetupError ? error.deployment : undefined;
     const cancel = isCancel(error instanceof TaskError || error instanceof TaskSetupError ? error.cause : error);
     const failure = describeFailure(error, request);
     // Reported first, so the control plane stops the other slots while this one tears down.
     if (!cancel) channel.fail(failure);
-    const failedTask = error instanceof TaskError && !cancel ? error.task.deployment : error instanceof TaskSetupError && !cancel ? error.deployment : undefined;
-    for (const task of tasks) task.abort(task.deployment === failedTask);
-    // Without a task to blame (the job could not be loaded), every task of the slot failed.
-    const slotFailed = !cancel && !(error instanceof TaskError || error instanceof TaskSetupError);
-    channel.endAll((d) => (d === failedTask || slotFailed ? 'FAILED' : 'CANCELED'));
+    for (const task of tasks) task.abort(!cancel && task.deployment === blamed);
+    // A failure without a task to blame (the job could not be loaded) fails every subtask of the slot.
+    channel.endAll((d) => (!cancel && (blamed === undefined || d === blamed) ? 'FAILED' : 'CANCELED'));
     return { ok: false, failure, tasks: tasks.map((t) => t.metrics()) };
   } finally {
     channel.close();

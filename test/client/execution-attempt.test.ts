@@ -116,4 +116,13 @@ describe('a failure reported on the control channel', () => {
     assert.equal(states.get(0), 'FAILED');
     assert.equal(states.get(1), 'CANCELED');
   });
+
+  it('a slot stuck after reporting its failure is terminated; its subtask stays FAILED', { timeout: 120_000 }, async () => {
+    const closedFile = join(dir(), 'closed');
+    const { attempt } = attemptOf(failWhileOtherRuns, { params: { closedFile, stuck: 'yes' } });
+    await assert.rejects(attempt.run(), (error: unknown) => error instanceof JobExecutionError && /boom in 1\/2/.test(error.message));
+    const states = new Map(attempt.taskStates().map((s) => [s.subtaskIndex, s.state]));
+    assert.equal(states.get(0), 'FAILED');
+    assert.equal(states.get(1), 'CANCELED');
+  });
 });
