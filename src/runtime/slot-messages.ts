@@ -17,6 +17,7 @@
  * Layer: runtime. Imports only types.
  */
 import type { TaskFailure } from './deployment.js';
+import type { TaskStatus } from './metrics/job-metrics.js';
 
 /**
  * The lifecycle of one subtask in an execution attempt, with Flink's ExecutionState names (a
@@ -24,9 +25,10 @@ import type { TaskFailure } from './deployment.js';
  * DEPLOYING: the slot received the subtask and loads the job; INITIALIZING: the subtask's
  * operators are being created; RUNNING: it is scheduled in its slot; then one of the terminal
  * states: FINISHED (its input ended), FAILED (its own error stopped it), CANCELED (a cancel or
- * another task's failure stopped it).
+ * another task's failure stopped it). The metrics memory's TaskStatus (what a task publishes in its
+ * metrics block) names the same states, plus CREATED before its slot reported it.
  */
-export type ExecutionState = 'DEPLOYING' | 'INITIALIZING' | 'RUNNING' | 'FINISHED' | 'CANCELED' | 'FAILED';
+export type ExecutionState = Exclude<TaskStatus, 'CREATED'> | 'DEPLOYING' | 'INITIALIZING';
 
 /** True for FINISHED, CANCELED and FAILED: no further change follows. */
 export function isTerminalState(state: ExecutionState): boolean {
