@@ -122,9 +122,15 @@ export class ExecutionAttempt extends EventEmitter<ExecutionAttemptEvents> {
       const numTasks = this.plan.vertices.reduce((n, v) => n + v.subtasks.length, 0);
       this.metricsBuffer = createMetricsBuffer(this.plan.totals.slots, numTasks);
     }
-    this.requests = this.deploy(job, this.plan.network);
-    if (this.requests.length > taskManager.numSlots) {
-      throw errors.internal(`the job needs ${this.requests.length} task slots, the TaskManager has ${taskManager.numSlots}`);
+    if (this.plan.totals.slots > taskManager.numSlots) {
+      throw errors.internal(`the job needs ${this.plan.totals.slots} task slots, the TaskManager has ${taskManager.numSlots}`);
+    }
+    try {
+      this.requests = this.deploy(job, this.plan.network);
+    } catch (error) {
+      // E.g. too few network buffers on this TaskManager: the local pools made so far go back.
+      this.release();
+      throw error;
     }
     this.metrics = this.metricsBuffer
       ? new JobMetricsReader(

@@ -13,9 +13,10 @@ import { describe, it } from 'node:test';
 import { ExecutionAttempt } from '../../src/client/execution-attempt.js';
 import { planJob } from '../../src/client/plan-job.js';
 import { TaskManager } from '../../src/client/task-manager.js';
-import { JobExecutionError, UserFunctionError } from '../../src/errors.js';
+import { InsufficientNetworkBuffersError, JobExecutionError, UserFunctionError } from '../../src/errors.js';
 import failOnce from '../fixtures/jobs/fail-once.js';
 import failingMap from '../fixtures/jobs/failing-map.js';
+import small from '../fixtures/jobs/small.js';
 import { tempDirs } from '../support/temp-dirs.js';
 
 const run = promisify(execFile);
@@ -57,6 +58,21 @@ describe('a TaskManager across attempts', () => {
       const after = tm.stats();
       assert.equal(after.network.availableSegments, total);
       assert.equal(after.managedMemory.used, 0);
+    } finally {
+      await tm.close();
+    }
+  });
+});
+
+describe('an attempt that does not fit its TaskManager', () => {
+  it('is refused with InsufficientNetworkBuffersError and gives back the local pools it had made', async () => {
+    const planned = planJob(small, { 'parallelism.default': 2 });
+    // Room for the first local pools of the plan, not for all of them.
+    const tm = new TaskManager(planned.config, { network: { segmentSize: planned.plan.network.segmentSize, numSegments: 8 }, slots: 2 });
+    try {
+      assert.throws(() => new ExecutionAttempt(tm, small, planned, {}), InsufficientNetworkBuffersError);
+      assert.equal(tm.stats().network.numLocalPools, 0);
+      assert.equal(tm.stats().network.reservedMinimum, 0);
     } finally {
       await tm.close();
     }
