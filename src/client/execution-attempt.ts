@@ -2,10 +2,10 @@
  * One execution attempt of a job on a TaskManager (Flink's Execution / ExecutionAttempt, one per
  * subtask there; one per job here, since a failure restarts the whole job): everything that
  * belongs to one run and nothing that outlives it. It creates the attempt's channels and local
- * pools on the TaskManager's network memory, deploys the subtasks into its slots with a control
- * channel per slot (slot-messages.ts), follows their states and failures while they run, reads
- * the collect() sinks' rings, and when the run ends gives every buffer back to the TaskManager,
- * which can then run the next attempt (a redeploy after a failure).
+ * pools on the TaskManager's network memory (slot-deployment.ts), deploys the subtasks into its
+ * slots with a control channel per slot (slot-messages.ts), follows their states and failures
+ * while they run, and when the run ends gives every buffer back to the TaskManager, which can
+ * then run the next attempt (a redeploy after a failure).
  *
  * On a failure or a cancel it stops every slot (the shared control word, the channels, and a
  * `cancel` command on each control channel), and rejects with a clear error; nothing is left
@@ -15,37 +15,25 @@
  * files at the end, and removes them on failure, cancel, or when the process exits during the run.
  */
 import { EventEmitter } from 'node:events';
-import { resolve } from 'node:path';
 import { MessageChannel, receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
-import { moduleUrl, type JobDefinition } from '../api/define-job.js';
+import type { JobDefinition } from '../api/define-job.js';
 import type { Configuration } from '../config/configuration.js';
 import { FS_OVERWRITE_FILES } from '../config/config-options.js';
-import type { NetworkMemoryConfig } from '../config/network-memory-config.js';
 import { errorMessage, errors, isCancelCode, JobCancelledError, JobExecutionError } from '../errors.js';
 import { rebuildError } from '../errors/rebuild-error.js';
 import type { ExecutionPlan } from '../graph/execution-plan.js';
-import { fingerprint, type StreamGraph } from '../graph/stream-graph.js';
-import { ChannelGroup } from '../io/channel-group.js';
+import type { StreamGraph } from '../graph/stream-graph.js';
+import type { ChannelGroup } from '../io/channel-group.js';
 import type { NetworkBufferPool } from '../memory/network-buffer-pool.js';
-import { CONTROL_BYTES, ControlWord, type SlotRequest, type SlotResult, type TaskDeployment, type TaskFailure } from '../runtime/deployment.js';
+import { CONTROL_BYTES, ControlWord, type SlotResult, type TaskFailure } from '../runtime/deployment.js';
 import { createMetricsBuffer, nowMs } from '../runtime/metrics/metrics-layout.js';
 import { JobMetricsReader, type TaskMetricsSource } from '../runtime/metrics/metrics-reader.js';
 import { FileOutputCommitter, textFileOutputs } from '../runtime/sinks/file-output-committer.js';
 import { isTerminalState, type ExecutionState, type SlotCommand, type SlotEvent, type TaskExecutionState } from '../runtime/slot-messages.js';
-import { inputTypeOf } from '../runtime/task/stream-task.js';
-import type { TypeInformation } from '../types/type-information.js';
-import { Types } from '../types/type-information.js';
 import type { ExecuteOptions, JobExecutionResult } from './execute-options.js';
 import type { PlannedJob } from './plan-job.js';
+import { deploySlots, type CollectReader, type PreparedSlot } from './slot-deployment.js';
 import type { TaskManager } from './task-manager.js';
-
-/** The main thread's handle on records sent by `collect()` sinks. */
-export interface CollectReader {
-  /** Typed reader over the collect channels (one per collect-sink subtask). */
-  group: ChannelGroup;
-  type: TypeInformation<unknown>;
-  pool: NetworkBufferPool;
-}
 
 /** Events of an attempt, emitted as the slots report them while it runs. */
 export interface ExecutionAttemptEvents {
@@ -57,17 +45,11 @@ export interface ExecutionAttemptEvents {
   slotEnded: [number];
 }
 
-/** One slot's channels rings hold this many entries at least. */
-const MIN_RING_CAPACITY = 16;
-
 /** How long tasks get to stop after a failure or cancel before their worker threads are terminated. */
 const STOP_GRACE_MS = 2000;
 
 /** The result of a slot whose worker died or was terminated: its tasks left no figures. */
 const NO_SLOT_RESULT = { ok: false, tasks: [] } as unknown as SlotResult;
-
-/** A slot's request before its control port is made (one per run). */
-type PreparedSlot = Omit<SlotRequest, 'controlPort'>;
 
 export class ExecutionAttempt extends EventEmitter<ExecutionAttemptEvents> {
   readonly jobName: string;
@@ -81,8 +63,9 @@ export class ExecutionAttempt extends EventEmitter<ExecutionAttemptEvents> {
   readonly metrics: JobMetricsReader | undefined;
   private readonly pool: NetworkBufferPool;
   private readonly control = new SharedArrayBuffer(CONTROL_BYTES);
-  private readonly groups: ChannelGroup[] = [];
-  private readonly localPools: number[] = [];
+  /** The attempt's channel groups and local pools (made by deploySlots, given back at the end). */
+  readonly groups: ChannelGroup[] = [];
+  readonly localPools: number[] = [];
   private readonly requests: PreparedSlot[];
   /** The control plane's end of each running slot's control channel. */
   private readonly ports: MessagePort[] = [];
@@ -93,7 +76,7 @@ export class ExecutionAttempt extends EventEmitter<ExecutionAttemptEvents> {
   /** The subtasks (by name) whose failure a slot reported. */
   private readonly failedTasks = new Set<string>();
   private readonly metricsBuffer: SharedArrayBuffer | undefined;
-  private readonly metricsSources: TaskMetricsSource[] = [];
+  readonly metricsSources: TaskMetricsSource[] = [];
   private started = false;
   private cancelRequested = false;
   private firstFailure: Error | undefined;
@@ -126,7 +109,20 @@ export class ExecutionAttempt extends EventEmitter<ExecutionAttemptEvents> {
       throw errors.internal(`the job needs ${this.plan.totals.slots} task slots, the TaskManager has ${taskManager.numSlots}`);
     }
     try {
-      this.requests = this.deploy(job, this.plan.network);
+      this.requests = deploySlots(
+        {
+          job,
+          options,
+          planned,
+          pool: this.pool,
+          managedMemory: taskManager.managedMemory.buffer,
+          flushClock: taskManager.flushClock,
+          control: this.control,
+          metrics: this.metricsBuffer,
+          output: this.output,
+        },
+        this,
+      );
     } catch (error) {
       // E.g. too few network buffers on this TaskManager: the local pools made so far go back.
       this.release();
@@ -144,132 +140,6 @@ export class ExecutionAttempt extends EventEmitter<ExecutionAttemptEvents> {
           nowMs(),
         )
       : undefined;
-  }
-
-  /** Builds one request per slot: channel groups, local pools and task deployments. */
-  private deploy(job: JobDefinition, network: NetworkMemoryConfig): PreparedSlot[] {
-    const { plan, graph } = this;
-    const capacity = Math.max(MIN_RING_CAPACITY, 1 << Math.ceil(Math.log2(network.maxBuffersPerChannel * 2)));
-    const slots = plan.totals.slots;
-    // Each slot's input group holds the input rings of all its subtasks, in subtask order.
-    const ringBase = new Map<string, number>(); // "vertex/subtask" -> first ring in its slot's group
-    const ringsPerSlot = new Array<number>(slots).fill(0);
-    for (const vertex of plan.vertices) {
-      for (const sub of vertex.subtasks) {
-        ringBase.set(`${sub.vertexId}/${sub.index}`, ringsPerSlot[sub.slot]!);
-        ringsPerSlot[sub.slot]! += sub.inputChannels.length;
-      }
-    }
-    const slotGroups = ringsPerSlot.map((n) => (n > 0 ? this.track(ChannelGroup.create(n, capacity)) : undefined));
-
-    // collect() sinks: one main-thread group per collect sink, one ring per sink subtask.
-    const collectGroups = new Map<number, ChannelGroup>();
-    for (const vertex of plan.vertices) {
-      const tail = graph.nodes[vertex.vertex.nodeIds[vertex.vertex.nodeIds.length - 1]!]!;
-      if (tail.operator.kind !== 'sink' || tail.operator.sink.kind !== 'collect') continue;
-      const group = this.track(ChannelGroup.create(vertex.vertex.parallelism, capacity));
-      collectGroups.set(vertex.vertex.id, group);
-      const ids = vertex.vertex.nodeIds;
-      const type = ids.length > 1 ? (graph.nodes[ids[ids.length - 2]!]!.outputType ?? Types.GENERIC) : inputTypeOf(graph, ids[0]!);
-      this.collects.push({ group, type, pool: this.pool });
-    }
-
-    const tasksPerSlot: TaskDeployment[][] = Array.from({ length: slots }, () => []);
-    const groupOf = new Map<SharedArrayBuffer, ChannelGroup>(this.groups.map((g) => [g.buffer, g]));
-    let block = 0;
-    for (const vertex of plan.vertices) {
-      const v = vertex.vertex;
-      for (const sub of vertex.subtasks) {
-        const base = ringBase.get(`${v.id}/${sub.index}`)!;
-        const outputs = sub.outputs.map((partition) => {
-          const jobEdge = plan.jobGraph.edges[partition.edgeIndex]!;
-          const consumer = plan.vertices[jobEdge.target]!;
-          const localPool = this.localPool(partition.channels.length, network);
-          return {
-            streamEdgeIndex: graph.edges.indexOf(jobEdge.streamEdge),
-            partitioner: jobEdge.partitioner,
-            localPool,
-            consumerMaxParallelism: consumer.vertex.maxParallelism,
-            channels: partition.channels.map((c) => {
-              const consumerSub = consumer.subtasks[c.consumerSubtask]!;
-              return {
-                group: slotGroups[consumerSub.slot]!.buffer,
-                ring: ringBase.get(`${consumerSub.vertexId}/${consumerSub.index}`)! + c.inputChannelIndex,
-              };
-            }),
-          };
-        });
-        const collectGroup = collectGroups.get(v.id);
-        const collect = collectGroup ? { group: collectGroup.buffer, ring: sub.index, localPool: this.localPool(1, network) } : undefined;
-        const inputRings = sub.inputChannels.map((_, i) => base + i);
-        const tail = graph.nodes[v.nodeIds[v.nodeIds.length - 1]!]!;
-        const textFile = tail.operator.kind === 'sink' && tail.operator.sink.kind === 'textFile' ? this.output.subtaskFile(tail.id, sub.index) : undefined;
-        const metricsBlock = this.metricsBuffer ? block++ : -1;
-        if (this.metricsBuffer) {
-          this.metricsSources.push({
-            name: sub.name,
-            vertexId: v.id,
-            subtaskIndex: sub.index,
-            block: metricsBlock,
-            input: inputRings.length > 0 ? { group: slotGroups[sub.slot]!, rings: inputRings } : undefined,
-            outputs: [
-              ...outputs.flatMap((o) => o.channels.map((c) => ({ group: groupOf.get(c.group)!, ring: c.ring }))),
-              ...(collect ? [{ group: collectGroup!, ring: collect.ring }] : []),
-            ],
-            localPools: [...outputs.map((o) => o.localPool), ...(collect ? [collect.localPool] : [])],
-          });
-        }
-        tasksPerSlot[sub.slot]!.push({
-          vertexId: v.id,
-          name: sub.name,
-          subtaskIndex: sub.index,
-          parallelism: v.parallelism,
-          nodeIds: [...v.nodeIds],
-          maxParallelism: v.maxParallelism,
-          keyGroupRange: sub.keyGroupRange ? { start: sub.keyGroupRange.start, end: sub.keyGroupRange.end } : undefined,
-          inputRings,
-          outputs,
-          collect,
-          metricsBlock,
-          textFile,
-        });
-      }
-    }
-    const jobModule = jobModuleUrl(job, this.options);
-    // The id names the job in its module's registry; it only holds for the module that defined it.
-    const jobId = job.module !== undefined && jobModule === job.module ? job.id : undefined;
-    const print = fingerprint(graph);
-    const tm = this.taskManager;
-    return tasksPerSlot
-      .map((tasks, slot) => ({ tasks, slot }))
-      .filter((s) => s.tasks.length > 0)
-      .map(({ tasks, slot }) => ({
-        jobModule,
-        jobExport: this.options.exportName ?? '',
-        jobId,
-        params: this.options.params ?? {},
-        config: this.config.toObject(),
-        fingerprint: print,
-        slot,
-        network: this.pool.buffer,
-        managedMemory: tm.managedMemory.buffer,
-        flushClock: tm.flushClock,
-        control: this.control,
-        metrics: this.metricsBuffer,
-        inputGroup: slotGroups[slot]?.buffer,
-        tasks,
-      }));
-  }
-
-  private track(group: ChannelGroup): ChannelGroup {
-    this.groups.push(group);
-    return group;
-  }
-
-  private localPool(channels: number, network: NetworkMemoryConfig): number {
-    const id = this.pool.createLocalPool(channels, network.buffersPerChannel, network.floatingBuffersPerGate, network.maxBuffersPerChannel);
-    this.localPools.push(id);
-    return id;
   }
 
   /** The last state each subtask reported (the slots report them on their control channels). */
@@ -478,14 +348,4 @@ export class ExecutionAttempt extends EventEmitter<ExecutionAttemptEvents> {
       cause: rebuildError(failure.error),
     });
   }
-}
-
-/** The job's module URL: given, or where defineJob was called. */
-function jobModuleUrl(job: JobDefinition, options: ExecuteOptions): string {
-  const given = options.module ?? job.module;
-  const url = given === undefined ? undefined : moduleUrl(given instanceof URL ? given : given.startsWith('file:') ? given : resolve(given));
-  if (!url) {
-    throw errors.invalidJob('cannot tell which module defines the job: pass { module: import.meta.url } to execute()');
-  }
-  return url;
 }

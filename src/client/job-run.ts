@@ -14,12 +14,13 @@ import type { ExecutionPlan } from '../graph/execution-plan.js';
 import type { StreamGraph } from '../graph/stream-graph.js';
 import type { JobMetricsReader } from '../runtime/metrics/metrics-reader.js';
 import type { ExecuteOptions, JobExecutionResult } from './execute-options.js';
-import { ExecutionAttempt, type CollectReader } from './execution-attempt.js';
+import { ExecutionAttempt } from './execution-attempt.js';
+import type { CollectReader } from './slot-deployment.js';
 import { planJob } from './plan-job.js';
 import { TaskManager } from './task-manager.js';
 
 export type { ExecuteOptions, JobExecutionResult } from './execute-options.js';
-export type { CollectReader } from './execution-attempt.js';
+export type { CollectReader } from './slot-deployment.js';
 
 /** A planned job with its TaskManager and its one execution attempt, ready to run. */
 export class JobRun {
