@@ -9,7 +9,7 @@
  * swc, which reports them as ordinary imports.)
  *
  * What this cannot see: a module loaded by a URL computed at run time (`new URL(...)` then
- * `import(url)`, a worker file). There are two: client/job-run.ts starts client/slot-worker.ts
+ * `import(url)`, a worker file). There are two: client/task-manager.ts starts client/slot-worker.ts
  * (same layer), and cli/word-count-command.ts imports examples/word-count.js for
  * `strom wordcount` (src/ reaching into examples/, which the rule below forbids for static
  * imports; it is kept on purpose because the package ships dist/examples for that command).

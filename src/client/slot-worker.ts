@@ -2,7 +2,8 @@
  * The entry of a task-slot worker thread (run by piscina). It rebuilds the job from its module
  * (functions cannot cross threads), checks that the graph is the one the main thread planned,
  * attaches to the TaskManager's shared memory, creates the slot's subtasks and runs them until
- * they end. It reports failures as data (rebuilt into errors on the main thread), never by dying.
+ * they end. It reports failures as data (rebuilt into errors on the main thread), never by dying:
+ * at once on the slot's control channel, with each subtask's state changes, and in its result.
  */
 import type { JobDefinition } from '../api/define-job.js';
 import { registeredJob, whenJobRegistered } from '../api/job-registry.js';
@@ -15,7 +16,9 @@ import { fingerprint } from '../graph/stream-graph.js';
 import { ChannelGroup } from '../io/channel-group.js';
 import { ManagedMemory } from '../memory/managed-memory.js';
 import { NetworkBufferPool } from '../memory/network-buffer-pool.js';
-import { ControlWord, type SlotRequest, type SlotResult, type TaskFailure } from '../runtime/deployment.js';
+import type { MessagePort } from 'node:worker_threads';
+import { ControlWord, type SlotRequest, type SlotResult, type TaskDeployment, type TaskFailure } from '../runtime/deployment.js';
+import { isTerminalState, type ExecutionState, type SlotCommand, type SlotEvent, type TaskExecutionState } from '../runtime/slot-messages.js';
 import { SlotScheduler, TaskError } from '../runtime/task/slot-scheduler.js';
 import { StreamTask, type TaskContext } from '../runtime/task/stream-task.js';
 import { SlotMetricsWriter } from '../runtime/metrics/metrics-writer.js';
@@ -59,8 +62,11 @@ async function loadJob(request: SlotRequest): Promise<JobDefinition> {
 }
 
 export default async function runSlot(request: SlotRequest): Promise<SlotResult> {
+  const channel = new SlotChannel(request);
   const control = new Int32Array(request.control);
-  const cancelled = () => Atomics.load(control, ControlWord.CANCELLED) !== 0;
+  // The shared word is the fast path (also read where no message can be, inside a blocked
+  // write); a `cancel` command on the control channel sets the flag, read with it.
+  const cancelled = () => channel.cancelCommanded || Atomics.load(control, ControlWord.CANCELLED) !== 0;
   const tasks: StreamTask[] = [];
   try {
     const job = await loadJob(request);
@@ -95,32 +101,87 @@ export default async function runSlot(request: SlotRequest): Promise<SlotResult>
       metrics: request.metrics,
     };
     const slotMetrics = request.metrics ? new SlotMetricsWriter(request.metrics, request.slot) : undefined;
-    const scheduler = new SlotScheduler(inputGroup, cancelled, graph.edges, slotMetrics);
+    const scheduler = new SlotScheduler(inputGroup, cancelled, graph.edges, slotMetrics, (task) => channel.state(task.deployment, 'FINISHED'));
     for (const deployment of request.tasks) {
       let task: StreamTask;
       const hooks = { cancelled, help: () => scheduler.help(task) };
+      channel.state(deployment, 'INITIALIZING');
       try {
         task = new StreamTask(deployment, context, hooks);
       } catch (error) {
-        throw new TaskSetupError(deployment.name, deployment.subtaskIndex, error);
+        throw new TaskSetupError(deployment, error);
       }
       tasks.push(task);
       scheduler.add(task);
+      channel.state(deployment, 'RUNNING');
     }
     await scheduler.run();
     return { ok: true, tasks: tasks.map((t) => t.metrics()) };
   } catch (error) {
     // The task whose own error this is failed; the others (and every task on a cancel) were stopped.
-    const failedTask = error instanceof TaskError && !isCancel(error.cause) ? error.task : undefined;
-    for (const task of tasks) task.abort(task === failedTask);
-    return { ok: false, failure: describeFailure(error, request), tasks: tasks.map((t) => t.metrics()) };
+    const blamed = error instanceof TaskError ? error.task.deployment : error instanceof TaskSetupError ? error.deployment : undefined;
+    const cancel = isCancel(error instanceof TaskError || error instanceof TaskSetupError ? error.cause : error);
+    const failure = describeFailure(error, request);
+    // Reported first, so the control plane stops the other slots while this one tears down.
+    if (!cancel) channel.fail(failure);
+    for (const task of tasks) task.abort(!cancel && task.deployment === blamed);
+    // A failure without a task to blame (the job could not be loaded) fails every subtask of the slot.
+    channel.endAll((d) => (!cancel && (blamed === undefined || d === blamed) ? 'FAILED' : 'CANCELED'));
+    return { ok: false, failure, tasks: tasks.map((t) => t.metrics()) };
+  } finally {
+    channel.close();
+  }
+}
+
+/**
+ * The slot's end of its control channel (slot-messages.ts): takes the control plane's commands
+ * and reports each subtask's state changes and the slot's failure as they happen.
+ */
+class SlotChannel {
+  /** Set by a `cancel` command. */
+  cancelCommanded = false;
+  private readonly port: MessagePort;
+  private readonly states = new Map<TaskDeployment, ExecutionState>();
+
+  constructor(private readonly request: SlotRequest) {
+    this.port = request.controlPort;
+    this.port.on('message', (command: SlotCommand) => {
+      if (command.kind === 'cancel') this.cancelCommanded = true;
+    });
+    for (const deployment of request.tasks) this.state(deployment, 'DEPLOYING');
+  }
+
+  state(deployment: TaskDeployment, state: ExecutionState): void {
+    this.states.set(deployment, state);
+    const event: TaskExecutionState = {
+      kind: 'task-state',
+      slot: this.request.slot,
+      vertexId: deployment.vertexId,
+      subtaskIndex: deployment.subtaskIndex,
+      name: deployment.name,
+      state,
+    };
+    this.port.postMessage(event);
+  }
+
+  /** Every subtask not in a terminal state yet gets the state `end` gives it. */
+  endAll(end: (deployment: TaskDeployment) => ExecutionState): void {
+    for (const [deployment, state] of this.states) if (!isTerminalState(state)) this.state(deployment, end(deployment));
+  }
+
+  fail(failure: TaskFailure): void {
+    this.port.postMessage({ kind: 'failure', slot: this.request.slot, failure } satisfies SlotEvent);
+  }
+
+  /** Closes both ends: no listener is left behind in this worker for the next slot it runs. */
+  close(): void {
+    this.port.close();
   }
 }
 
 class TaskSetupError extends Error {
   constructor(
-    readonly task: string,
-    readonly subtaskIndex: number,
+    readonly deployment: TaskDeployment,
     override readonly cause: unknown,
   ) {
     super(cause instanceof Error ? cause.message : String(cause));
@@ -136,8 +197,8 @@ function describeFailure(error: unknown, request: SlotRequest): TaskFailure {
     subtaskIndex = error.task.deployment.subtaskIndex;
     cause = error.cause;
   } else if (error instanceof TaskSetupError) {
-    task = error.task;
-    subtaskIndex = error.subtaskIndex;
+    task = error.deployment.name;
+    subtaskIndex = error.deployment.subtaskIndex;
     cause = error.cause;
   }
   // A thrown non-error value becomes an Error saying what it was, with the value as its cause.

@@ -4,6 +4,7 @@
  * SharedArrayBuffers. Functions do not travel: the worker rebuilds the StreamGraph from the job
  * module and finds each operator by node id, after checking the graph's fingerprint.
  */
+import type { MessagePort } from 'node:worker_threads';
 import type { ErrorData } from '../errors/rebuild-error.js';
 import type { PartitionerKind } from '../graph/stream-graph.js';
 
@@ -29,6 +30,11 @@ export interface SlotRequest {
   managedMemory: SharedArrayBuffer;
   flushClock: SharedArrayBuffer;
   control: SharedArrayBuffer;
+  /**
+   * The slot's end of its control channel (slot-messages.ts): commands in, task states and
+   * failures out. Transferred with the request; the slot closes it when it returns.
+   */
+  controlPort: MessagePort;
   /**
    * The job's metrics memory (runtime/metrics/metrics-layout.ts): the slot writes its block
    * `slot` and each task its block `metricsBlock`. Undefined when metrics are off.

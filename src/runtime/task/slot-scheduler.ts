@@ -40,7 +40,12 @@ export class SlotScheduler {
     private readonly edges: readonly { source: number; target: number }[],
     /** The slot's metrics block (heap of this thread), or undefined when metrics are off. */
     private readonly slotMetrics?: SlotMetricsWriter,
+    /** Called once per task, when its step first returns FINISHED (reported on the control channel). */
+    private readonly onFinished?: (task: StreamTask) => void,
   ) {}
+
+  /** Tasks that returned FINISHED (each reported once to `onFinished`). */
+  private readonly ended = new Set<StreamTask>();
 
   add(task: StreamTask): void {
     this.tasks.push(task);
@@ -129,7 +134,13 @@ export class SlotScheduler {
         this.busy.delete(task);
       }
       if (result === StepResult.PROGRESS) progressed = true;
-      else if (result === StepResult.FINISHED) finished++;
+      else if (result === StepResult.FINISHED) {
+        finished++;
+        if (!this.ended.has(task)) {
+          this.ended.add(task);
+          this.onFinished?.(task);
+        }
+      }
       else if (collectWaits && result === StepResult.WAITING && task.waitingOn) waiting.push(this.settle(task, task.waitingOn));
     }
     return { progressed, finished, waiting };
