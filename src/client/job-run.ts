@@ -21,6 +21,7 @@ import type { NetworkMemoryConfig } from '../config/network-memory-config.js';
 import { errorMessage, errors, isCancelCode, JobCancelledError, JobExecutionError } from '../errors.js';
 import { rebuildError } from '../errors/rebuild-error.js';
 import type { ExecutionPlan } from '../graph/execution-plan.js';
+import { resolveRecordType } from '../graph/physical-plan.js';
 import { fingerprint, type StreamGraph } from '../graph/stream-graph.js';
 import { ChannelGroup } from '../io/channel-group.js';
 import { OutputFlusher } from '../io/output-flusher.js';
@@ -28,13 +29,11 @@ import { ManagedMemory } from '../memory/managed-memory.js';
 import { NetworkBufferPool } from '../memory/network-buffer-pool.js';
 import { CONTROL_BYTES, ControlWord, type SlotRequest, type SlotResult, type TaskDeployment, type TaskFailure, type TaskMetrics } from '../runtime/deployment.js';
 import { FileOutputCommitter, textFileOutputs } from '../runtime/sinks/file-output-committer.js';
-import { inputTypeOf } from '../runtime/task/stream-task.js';
 import type { JobMetricsSnapshot } from '../runtime/metrics/job-metrics.js';
 import { createMetricsBuffer, nowMs } from '../runtime/metrics/metrics-layout.js';
 import { JobMetricsReader, type TaskMetricsSource } from '../runtime/metrics/metrics-reader.js';
 import { planJob } from './plan-job.js';
 import type { TypeInformation } from '../types/type-information.js';
-import { Types } from '../types/type-information.js';
 
 /** How to run a job. */
 export interface ExecuteOptions {
@@ -187,8 +186,7 @@ export class JobRun {
       if (tail.operator.kind !== 'sink' || tail.operator.sink.kind !== 'collect') continue;
       const group = this.track(ChannelGroup.create(vertex.vertex.parallelism, capacity));
       collectGroups.set(vertex.vertex.id, group);
-      const ids = vertex.vertex.nodeIds;
-      const type = ids.length > 1 ? (graph.nodes[ids[ids.length - 2]!]!.outputType ?? Types.GENERIC) : inputTypeOf(graph, ids[0]!);
+      const type = resolveRecordType(graph, plan.operators[tail.id]!.inputTypes[0]!);
       this.collects.push({ group, type, pool: this.pool });
     }
 
@@ -203,9 +201,12 @@ export class JobRun {
           const jobEdge = plan.jobGraph.edges[partition.edgeIndex]!;
           const consumer = plan.vertices[jobEdge.target]!;
           const localPool = this.localPool(partition.channels.length, network);
+          const { serializer, combiner } = plan.edges[partition.edgeIndex]!;
           return {
             streamEdgeIndex: graph.edges.indexOf(jobEdge.streamEdge),
             partitioner: jobEdge.partitioner,
+            serializer,
+            combiner,
             localPool,
             consumerMaxParallelism: consumer.vertex.maxParallelism,
             channels: partition.channels.map((c) => {
@@ -218,9 +219,18 @@ export class JobRun {
           };
         });
         const collectGroup = collectGroups.get(v.id);
-        const collect = collectGroup ? { group: collectGroup.buffer, ring: sub.index, localPool: this.localPool(1, network) } : undefined;
-        const inputRings = sub.inputChannels.map((_, i) => base + i);
         const tail = graph.nodes[v.nodeIds[v.nodeIds.length - 1]!]!;
+        const collect = collectGroup
+          ? { serializer: plan.operators[tail.id]!.inputTypes[0]!, group: collectGroup.buffer, ring: sub.index, localPool: this.localPool(1, network) }
+          : undefined;
+        const inputRings = sub.inputChannels.map((_, i) => base + i);
+        // Each input of the head gets the rings of the channels the plan assigned to it.
+        const head = plan.operators[v.nodeIds[0]!]!;
+        const inputs = head.inputTypes.map((type, inputIndex) => ({
+          inputIndex,
+          type,
+          rings: inputRings.filter((_, i) => sub.inputChannels[i]!.inputIndex === inputIndex),
+        }));
         const textFile = tail.operator.kind === 'sink' && tail.operator.sink.kind === 'textFile' ? this.output.subtaskFile(tail.id, sub.index) : undefined;
         const metricsBlock = this.metricsBuffer ? block++ : -1;
         if (this.metricsBuffer) {
@@ -243,9 +253,13 @@ export class JobRun {
           subtaskIndex: sub.index,
           parallelism: v.parallelism,
           nodeIds: [...v.nodeIds],
+          operators: v.nodeIds.map((id) => {
+            const op = plan.operators[id]!;
+            return { nodeId: id, inputTypes: [...op.inputTypes], implementation: op.implementation };
+          }),
           maxParallelism: v.maxParallelism,
           keyGroupRange: sub.keyGroupRange ? { start: sub.keyGroupRange.start, end: sub.keyGroupRange.end } : undefined,
-          inputRings,
+          inputs,
           outputs,
           collect,
           metricsBlock,

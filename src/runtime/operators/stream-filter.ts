@@ -1,0 +1,28 @@
+/**
+ * `filter`: passes the records its predicate keeps, timestamps unchanged (Flink's StreamFilter).
+ * Errors as in stream-map.ts.
+ */
+import { errors } from '../../errors.js';
+import { AbstractStreamOperator } from './abstract-stream-operator.js';
+import type { OneInputStreamOperator } from './one-input-stream-operator.js';
+import type { Output } from './output.js';
+
+export class StreamFilter extends AbstractStreamOperator implements OneInputStreamOperator {
+  constructor(
+    name: string,
+    private readonly fn: (value: unknown) => boolean,
+    output: Output,
+  ) {
+    super(name, output);
+  }
+
+  processElement(value: unknown, timestamp: number): void {
+    let keep: boolean;
+    try {
+      keep = this.fn(value);
+    } catch (cause) {
+      throw errors.userFunction(this.name, this.fn.name || 'filter', cause);
+    }
+    if (keep) this.output.collect(value, timestamp);
+  }
+}
