@@ -12,7 +12,7 @@
 import { formatMemorySize } from '../config/memory-size.js';
 import type { EdgePlan, ExecutionPlan, OutputPartition, VertexPlan } from './execution-plan.js';
 import type { JobEdge } from './job-graph.js';
-import { aggregationText } from './physical-plan.js';
+import { aggregationText, inputIndexOf } from './physical-plan.js';
 import type { KeySpec } from './stream-graph.js';
 
 /** Renders `plan` as text, one block per task; lines end with "\n". */
@@ -58,6 +58,8 @@ function explainVertex(plan: ExecutionPlan, vp: VertexPlan): string[] {
     const node = plan.jobGraph.nodes[id]!.node;
     lines.push(`  operator #${id}: ${node.name} [${op.implementation}, ${aggregationText(node.operator)}], input ${op.inputTypes[0]!.name}`);
   }
+  // A two-input head: each input line says which input of the head it feeds.
+  const twoInputs = plan.operators[vertex.nodeIds[0]!]!.inputTypes.length > 1;
   for (const edgeIndex of vertex.inputs) {
     const edge = plan.jobGraph.edges[edgeIndex]!;
     const ep = plan.edges[edgeIndex]!;
@@ -65,7 +67,7 @@ function explainVertex(plan: ExecutionPlan, vp: VertexPlan): string[] {
     lines.push(
       `  input: ${partitionerText(edge)} from Task ${source.id} (${source.name}), ` +
         `${source.parallelism} -> ${vertex.parallelism} subtasks, ${ep.pattern}, ${ep.numberOfChannels} channels, ` +
-        `serializer ${ep.serializer.name}${inputText(edge)}`,
+        `serializer ${ep.serializer.name}${twoInputs ? `, input ${inputIndexOf(edge.streamEdge) + 1}` : ''}`,
     );
   }
   for (const edgeIndex of vertex.outputs) {
@@ -89,12 +91,6 @@ function explainVertex(plan: ExecutionPlan, vp: VertexPlan): string[] {
     lines.push(parts.join(', '));
   }
   return lines;
-}
-
-/** `, input 2` for the second input of a two-input operator; nothing for input 0 (the usual case). */
-function inputText(edge: JobEdge): string {
-  const index = edge.streamEdge.inputIndex ?? 0;
-  return index === 0 ? '' : `, input ${index + 1}`;
 }
 
 function combinerText(ep: EdgePlan): string {
