@@ -4,9 +4,13 @@
  */
 import type { RecordWriter } from '../../io/record-writer.js';
 import { AbstractStreamOperator } from './abstract-stream-operator.js';
+import { servesAsChainingOutput } from './chaining-output.js';
 import { DISCARDING_OUTPUT } from './broadcasting-output.js';
 import type { OneInputStreamOperator } from './one-input-stream-operator.js';
+import type { Output } from './output.js';
 
+/** Also the Output of the operator before it in a chain (chaining-output.ts). */
+export interface CollectSinkOperator extends Output {}
 export class CollectSinkOperator extends AbstractStreamOperator implements OneInputStreamOperator {
   constructor(
     name: string,
@@ -19,3 +23,5 @@ export class CollectSinkOperator extends AbstractStreamOperator implements OneIn
     this.writer.emit(value);
   }
 }
+
+servesAsChainingOutput(CollectSinkOperator);

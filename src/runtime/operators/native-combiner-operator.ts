@@ -18,6 +18,7 @@ import { DataOutputView } from '../../types/data-output-view.js';
 import type { TypeInformation } from '../../types/type-information.js';
 import type { TypeSerializer } from '../../types/type-serializer.js';
 import { AbstractStreamOperator } from './abstract-stream-operator.js';
+import { servesAsChainingOutput } from './chaining-output.js';
 import { FrameDecoder } from './frame-decoder.js';
 import type { OneInputStreamOperator } from './one-input-stream-operator.js';
 import type { Output } from './output.js';
@@ -40,6 +41,8 @@ export interface NativeCombinerOptions {
   maxKeys?: number;
 }
 
+/** Also the Output of the operator before it in a chain (chaining-output.ts). */
+export interface NativeCombinerOperator extends Output {}
 export class NativeCombinerOperator extends AbstractStreamOperator implements OneInputStreamOperator {
   private readonly serializer: TypeSerializer<unknown>;
   private readonly out = new DataOutputView(CHUNK_BYTES + 1024);
@@ -115,3 +118,5 @@ export class NativeCombinerOperator extends AbstractStreamOperator implements On
     this.aggregation = undefined;
   }
 }
+
+servesAsChainingOutput(NativeCombinerOperator);

@@ -9,9 +9,13 @@
  */
 import type { SequentialSink } from '../task/sequential-sink.js';
 import { AbstractStreamOperator } from './abstract-stream-operator.js';
+import { servesAsChainingOutput } from './chaining-output.js';
 import { DISCARDING_OUTPUT } from './broadcasting-output.js';
 import type { OneInputStreamOperator } from './one-input-stream-operator.js';
+import type { Output } from './output.js';
 
+/** Also the Output of the operator before it in a chain (chaining-output.ts). */
+export interface SinkOperator extends Output {}
 export class SinkOperator extends AbstractStreamOperator implements OneInputStreamOperator {
   private finished = false;
 
@@ -49,3 +53,5 @@ export class SinkOperator extends AbstractStreamOperator implements OneInputStre
     void Promise.resolve(this.sink.close()).catch(() => {});
   }
 }
+
+servesAsChainingOutput(SinkOperator);

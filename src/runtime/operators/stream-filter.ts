@@ -4,9 +4,12 @@
  */
 import { errors } from '../../errors.js';
 import { AbstractStreamOperator } from './abstract-stream-operator.js';
+import { servesAsChainingOutput } from './chaining-output.js';
 import type { OneInputStreamOperator } from './one-input-stream-operator.js';
 import type { Output } from './output.js';
 
+/** Also the Output of the operator before it in a chain (chaining-output.ts). */
+export interface StreamFilter extends Output {}
 export class StreamFilter extends AbstractStreamOperator implements OneInputStreamOperator {
   constructor(
     name: string,
@@ -26,3 +29,5 @@ export class StreamFilter extends AbstractStreamOperator implements OneInputStre
     if (keep) this.output.collect(value, timestamp);
   }
 }
+
+servesAsChainingOutput(StreamFilter);

@@ -9,10 +9,13 @@
  */
 import { errors } from '../../errors.js';
 import { AbstractStreamOperator } from './abstract-stream-operator.js';
+import { servesAsChainingOutput } from './chaining-output.js';
 import type { OneInputStreamOperator } from './one-input-stream-operator.js';
 import type { Output } from './output.js';
 import { NO_TIMESTAMP } from './stream-operator.js';
 
+/** Also the Output of the operator before it in a chain (chaining-output.ts). */
+export interface StreamFlatMap extends Output {}
 export class StreamFlatMap extends AbstractStreamOperator implements OneInputStreamOperator {
   private timestamp = NO_TIMESTAMP;
   private downstream = false;
@@ -44,3 +47,5 @@ export class StreamFlatMap extends AbstractStreamOperator implements OneInputStr
     }
   }
 }
+
+servesAsChainingOutput(StreamFlatMap);

@@ -5,9 +5,12 @@
  */
 import { errors } from '../../errors.js';
 import { AbstractStreamOperator } from './abstract-stream-operator.js';
+import { servesAsChainingOutput } from './chaining-output.js';
 import type { OneInputStreamOperator } from './one-input-stream-operator.js';
 import type { Output } from './output.js';
 
+/** Also the Output of the operator before it in a chain (chaining-output.ts). */
+export interface StreamMap extends Output {}
 export class StreamMap extends AbstractStreamOperator implements OneInputStreamOperator {
   constructor(
     name: string,
@@ -27,3 +30,5 @@ export class StreamMap extends AbstractStreamOperator implements OneInputStreamO
     this.output.collect(result, timestamp);
   }
 }
+
+servesAsChainingOutput(StreamMap);

@@ -30,7 +30,7 @@ import { Types } from '../../types/type-information.js';
 import type { TypeSerializer } from '../../types/type-serializer.js';
 import type { OperatorDeployment, OutputDeployment, TaskDeployment } from '../deployment.js';
 import { BroadcastingOutput, DISCARDING_OUTPUT } from '../operators/broadcasting-output.js';
-import { ChainingOutput } from '../operators/chaining-output.js';
+import { chainingOutputOf } from '../operators/chaining-output.js';
 import { CoStreamMap } from '../operators/co-stream-map.js';
 import { CollectSinkOperator } from '../operators/collect-sink-operator.js';
 import { KeyedAggregationOperator } from '../operators/keyed-aggregation-operator.js';
@@ -114,7 +114,7 @@ export function buildOperatorChain(deployment: TaskDeployment, context: ChainCon
       sinkOperator = sink;
     }
     operators.unshift(sinkOperator);
-    output = new ChainingOutput(sinkOperator);
+    output = chainingOutputOf(sinkOperator);
     last--;
   } else {
     const outputs = deployment.outputs.map((o) => {
@@ -126,7 +126,7 @@ export function buildOperatorChain(deployment: TaskDeployment, context: ChainCon
       if (!o.combiner) return toWriter;
       const combiner = combinerFor(o, graph.nodes[edge.target]!, context, toWriter);
       afterTail.push(combiner);
-      return new ChainingOutput(combiner);
+      return chainingOutputOf(combiner);
     });
     output = outputs.length === 1 ? outputs[0]! : outputs.length === 0 ? DISCARDING_OUTPUT : new BroadcastingOutput(outputs);
   }
@@ -135,7 +135,7 @@ export function buildOperatorChain(deployment: TaskDeployment, context: ChainCon
   for (let i = last; i >= 0; i--) {
     const operator = createOperator(nodes[i]!, deployment.operators[i]!, deployment, context, output, i === 0);
     operators.unshift(operator);
-    if (i > 0) output = new ChainingOutput(operator as OneInputStreamOperator);
+    if (i > 0) output = chainingOutputOf(operator as OneInputStreamOperator);
   }
   return { chain: new OperatorChain([...operators, ...afterTail]), writers, sink };
 }

@@ -10,7 +10,7 @@ import { describe, it } from 'node:test';
 import { UserFunctionError } from '../../../src/errors.js';
 import { AbstractStreamOperator } from '../../../src/runtime/operators/abstract-stream-operator.js';
 import { BroadcastingOutput } from '../../../src/runtime/operators/broadcasting-output.js';
-import { ChainingOutput } from '../../../src/runtime/operators/chaining-output.js';
+import { ChainingOutput, chainingOutputOf } from '../../../src/runtime/operators/chaining-output.js';
 import { CoStreamMap } from '../../../src/runtime/operators/co-stream-map.js';
 import type { OneInputStreamOperator } from '../../../src/runtime/operators/one-input-stream-operator.js';
 import { OperatorChain } from '../../../src/runtime/operators/operator-chain.js';
@@ -22,42 +22,50 @@ import { StreamMap } from '../../../src/runtime/operators/stream-map.js';
 import { MAX_WATERMARK, NO_TIMESTAMP } from '../../../src/runtime/operators/stream-operator.js';
 import { CollectingOutput } from '../../support/collecting-output.js';
 
-/** map(x * 2) -> filter(x % 3 != 0) -> flatMap(x, -x) -> sink, built tail first as the task builds it. */
-function chain(sink: Output) {
+/**
+ * map(x * 2) -> filter(x % 3 != 0) -> flatMap(x, -x) -> sink, built tail first as the task
+ * builds it (`link`: chainingOutputOf, what the task uses, or a ChainingOutput object).
+ */
+function chain(sink: Output, link: (op: OneInputStreamOperator) => Output = chainingOutputOf) {
   const flatMap = new StreamFlatMap('Flat Map', (x, out) => {
     out(x);
     out(-(x as number));
   }, sink);
-  const filter = new StreamFilter('Filter', (x) => (x as number) % 3 !== 0, new ChainingOutput(flatMap));
-  const map = new StreamMap('Map', (x) => (x as number) * 2, new ChainingOutput(filter));
-  return { map, filter, flatMap, operators: [map, filter, flatMap] };
+  const filter = new StreamFilter('Filter', (x) => (x as number) % 3 !== 0, link(flatMap));
+  const map = new StreamMap('Map', (x) => (x as number) * 2, link(filter));
+  return { map, filter, flatMap };
 }
 
 describe('a chain of map, filter and flatMap', () => {
-  it('carries each record\'s timestamp and forwards watermarks in order with the records', () => {
-    const sink = new CollectingOutput();
-    const { map } = chain(sink);
-    map.processElement(1, 1000);
-    map.processElement(3, 2000); // 6: filtered out
-    map.processWatermark(2500);
-    map.processElement(4, NO_TIMESTAMP);
-    map.processWatermark(MAX_WATERMARK);
-    assert.deepEqual(sink.emitted, [
-      { kind: 'record', value: 2, timestamp: 1000 },
-      { kind: 'record', value: -2, timestamp: 1000 },
-      { kind: 'watermark', watermark: 2500 },
-      { kind: 'record', value: 8, timestamp: NO_TIMESTAMP },
-      { kind: 'record', value: -8, timestamp: NO_TIMESTAMP },
-      { kind: 'watermark', watermark: MAX_WATERMARK },
-    ]);
-  });
+  for (const [how, link] of [
+    ['operators linked directly', chainingOutputOf],
+    ['ChainingOutput objects', (op: OneInputStreamOperator) => new ChainingOutput(op)],
+  ] as const) {
+    it(`carries each record's timestamp and forwards watermarks in order with the records (${how})`, () => {
+      const sink = new CollectingOutput();
+      const { map } = chain(sink, link);
+      map.processElement(1, 1000);
+      map.processElement(3, 2000); // 6: filtered out
+      map.processWatermark(2500);
+      map.processElement(4, NO_TIMESTAMP);
+      map.processWatermark(MAX_WATERMARK);
+      assert.deepEqual(sink.emitted, [
+        { kind: 'record', value: 2, timestamp: 1000 },
+        { kind: 'record', value: -2, timestamp: 1000 },
+        { kind: 'watermark', watermark: 2500 },
+        { kind: 'record', value: 8, timestamp: NO_TIMESTAMP },
+        { kind: 'record', value: -8, timestamp: NO_TIMESTAMP },
+        { kind: 'watermark', watermark: MAX_WATERMARK },
+      ]);
+    });
+  }
 
   it('names the operator whose function threw, not the ones it passed through', () => {
     const sink = new CollectingOutput();
     const flatMap = new StreamFlatMap('Explode', () => {
       throw new Error('boom');
     }, sink);
-    const map = new StreamMap('Double', (x) => x, new ChainingOutput(flatMap));
+    const map = new StreamMap('Double', (x) => x, chainingOutputOf(flatMap));
     assert.throws(() => map.processElement(1, 5), (e: unknown) => e instanceof UserFunctionError && e.operatorName === 'Explode');
   });
 });
@@ -98,6 +106,23 @@ describe('side outputs', () => {
     // Watermarks reach every consumer, side outputs included.
     assert.deepEqual(main.emitted.at(-1), { kind: 'watermark', watermark: 1000 });
     assert.deepEqual(odd.emitted.at(-1), { kind: 'watermark', watermark: 1000 });
+  });
+
+  it('do not reach an operator linked directly as the main output (no ChainingOutput frame in between)', () => {
+    const main = new CollectingOutput();
+    const map = new StreamMap('Main', (x) => x, main);
+    const direct = chainingOutputOf(map);
+    assert.equal(direct, map, 'a registered operator class is its own main-input Output');
+    assert.ok(chainingOutputOf(map, new OutputTag('odd')) instanceof ChainingOutput, 'a side-output consumer gets a tagged ChainingOutput');
+    const splitter = new Splitter(direct, new OutputTag<number>('odd'), new OutputTag<number>('tens'));
+    for (let i = 1; i <= 3; i++) splitter.processElement(i, i);
+    splitter.processWatermark(7);
+    assert.deepEqual(main.emitted, [
+      { kind: 'record', value: 1, timestamp: 1 },
+      { kind: 'record', value: 2, timestamp: 2 },
+      { kind: 'record', value: 3, timestamp: 3 },
+      { kind: 'watermark', watermark: 7 },
+    ]);
   });
 
   it('are refused an empty id', () => {
