@@ -138,6 +138,7 @@ export class StreamTask {
   /** The input `inputIndex` of the head (of `count` inputs): feeds processElement / processElement1 / processElement2. */
   private inputOf(reader: RecordReader<unknown>, inputIndex: number, count: number): TaskInput {
     if (count === 1) {
+      // A native head reads slices, not records: only its endInput is used.
       const head = this.chain.head as OneInputStreamOperator;
       return new TaskInput(
         reader,
