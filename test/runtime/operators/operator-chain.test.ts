@@ -3,15 +3,17 @@
  * real ChainingOutputs, ending in an Output that records what reaches it. Timestamps and
  * watermarks travel with the records through the chain; side outputs reach only their tag's
  * consumer; the OperatorChain runs the lifecycle in Flink's order and closes everything after a
- * failure.
+ * failure, a native keyed aggregation (the real addon) giving back its managed memory.
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { UserFunctionError } from '../../../src/errors.js';
+import { ManagedMemory } from '../../../src/memory/managed-memory.js';
 import { AbstractStreamOperator } from '../../../src/runtime/operators/abstract-stream-operator.js';
 import { BroadcastingOutput } from '../../../src/runtime/operators/broadcasting-output.js';
 import { ChainingOutput, chainingOutputOf } from '../../../src/runtime/operators/chaining-output.js';
 import { CoStreamMap } from '../../../src/runtime/operators/co-stream-map.js';
+import { NativeKeyedAggregationOperator } from '../../../src/runtime/operators/native-keyed-aggregation-operator.js';
 import type { OneInputStreamOperator } from '../../../src/runtime/operators/one-input-stream-operator.js';
 import { OperatorChain } from '../../../src/runtime/operators/operator-chain.js';
 import type { Output } from '../../../src/runtime/operators/output.js';
@@ -20,7 +22,9 @@ import { StreamFilter } from '../../../src/runtime/operators/stream-filter.js';
 import { StreamFlatMap } from '../../../src/runtime/operators/stream-flat-map.js';
 import { StreamMap } from '../../../src/runtime/operators/stream-map.js';
 import { MAX_WATERMARK, NO_TIMESTAMP } from '../../../src/runtime/operators/stream-operator.js';
+import { Types } from '../../../src/types/type-information.js';
 import { CollectingOutput } from '../../support/collecting-output.js';
+import { frameRecords } from '../../support/frames.js';
 
 /**
  * map(x * 2) -> filter(x % 3 != 0) -> flatMap(x, -x) -> sink, built tail first as the task
@@ -209,5 +213,43 @@ describe('OperatorChain lifecycle', () => {
     assert.throws(() => c.finish(), /finish of B failed/);
     assert.throws(() => c.close(), /close of C failed/);
     assert.deepEqual(log.slice(-5), ['finish A', 'finish B', 'close C', 'close B', 'close A']);
+  });
+});
+
+describe('OperatorChain with a native keyed aggregation (the addon, managed memory)', () => {
+  const TYPE = Types.TUPLE(Types.STRING, Types.DOUBLE);
+  function nativeChain(memory: ManagedMemory, sink: Output, mode: 'STREAMING' | 'BATCH') {
+    const options = { type: TYPE, keyFields: [0], aggregation: 'sum' as const, field: 1, mode, maxParallelism: 128, managedMemory: memory, operatorName: 'Sum (1/1)' };
+    const head = new NativeKeyedAggregationOperator('Sum', options, TYPE, sink);
+    return { head, chain: new OperatorChain([head]) };
+  }
+
+  it('emits BATCH finals at finish and returns its managed memory at close', () => {
+    const memory = ManagedMemory.create(16 << 20);
+    const out = new CollectingOutput();
+    const { head, chain } = nativeChain(memory, out, 'BATCH');
+    chain.initializeStateAndOpen();
+    const bytes = frameRecords(TYPE, [['a', 1], ['b', 2], ['a', 3]]);
+    head.processSlice(bytes, 0, bytes.length, 0);
+    assert.ok(memory.usage().used > 0, 'the table holds managed memory while open');
+    chain.finish();
+    assert.deepEqual(out.values, [['a', 4], ['b', 2]]);
+    chain.close();
+    assert.equal(memory.usage().used, 0);
+    assert.equal(head.stats()?.recordsIn, 3, 'its figures stay readable after close');
+  });
+
+  it('returns its managed memory when the operator after it fails', () => {
+    const memory = ManagedMemory.create(16 << 20);
+    const failing = new StreamMap('Fails', () => {
+      throw new Error('downstream broke');
+    }, new CollectingOutput());
+    const { head, chain } = nativeChain(memory, chainingOutputOf(failing), 'STREAMING');
+    chain.initializeStateAndOpen();
+    const bytes = frameRecords(TYPE, [['a', 1]]);
+    assert.throws(() => head.processSlice(bytes, 0, bytes.length, 0), (e: unknown) => e instanceof UserFunctionError && e.operatorName === 'Fails');
+    assert.ok(memory.usage().used > 0);
+    chain.close(); // what the task's abort does
+    assert.equal(memory.usage().used, 0);
   });
 });
