@@ -66,6 +66,8 @@ const SLICE_WEIGHT = 256;
 class TaskInput {
   ended = false;
   constructor(
+    /** The head's input this is (the plan's input index: 0, or 1 for a two-input head's second). */
+    readonly inputIndex: number,
     readonly reader: RecordReader<unknown>,
     readonly push: (record: unknown) => void,
     readonly endInput: () => void,
@@ -141,6 +143,7 @@ export class StreamTask {
       // A native head reads slices, not records: only its endInput is used.
       const head = this.chain.head as OneInputStreamOperator;
       return new TaskInput(
+        inputIndex,
         reader,
         (record) => head.processElement(record, NO_TIMESTAMP),
         () => head.processWatermark(MAX_WATERMARK),
@@ -150,11 +153,13 @@ export class StreamTask {
     if (typeof head.processElement2 !== 'function') throw errors.internal(`task '${this.name}' has ${count} inputs but its head has one`);
     return inputIndex === 0
       ? new TaskInput(
+          inputIndex,
           reader,
           (record) => head.processElement1(record, NO_TIMESTAMP),
           () => head.processWatermark1(MAX_WATERMARK),
         )
       : new TaskInput(
+          inputIndex,
           reader,
           (record) => head.processElement2(record, NO_TIMESTAMP),
           () => head.processWatermark2(MAX_WATERMARK),
