@@ -51,7 +51,7 @@ export { explain } from './client/plan-job.js';
 export type { CollectedJob, ExecuteOptions, JobExecutionResult } from './client/execute.js';
 export { StreamExecutionEnvironment } from './api/stream-execution-environment.js';
 export type { RuntimeMode } from './api/stream-execution-environment.js';
-export { DataStream, DataStreamSink, KeyedStream, SingleOutputStreamOperator } from './api/data-stream.js';
+export { ConnectedStreams, DataStream, DataStreamSink, KeyedStream, SingleOutputStreamOperator } from './api/data-stream.js';
 export type { KeySelectorLike } from './api/data-stream.js';
 export { FileSystem } from './api/file-system.js';
 export type { WriteMode } from './api/file-system.js';

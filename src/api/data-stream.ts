@@ -1,7 +1,8 @@
 /**
  * Flink's DataStream API: `DataStream` (a stream of records, possibly the union of several, with
  * a pending partitioning), `SingleOutputStreamOperator` (the stream of one operator, whose
- * settings can still change) and `KeyedStream` (after `keyBy`).
+ * settings can still change), `KeyedStream` (after `keyBy`) and `ConnectedStreams` (two streams,
+ * possibly of different types, into one two-input operator).
  *
  * Every call only adds to the StreamGraph; nothing runs until the job is executed.
  */
@@ -64,6 +65,18 @@ export class DataStream<T> {
       }
     }
     return new DataStream<T>(this.builder, [...this.inputs, ...others.flatMap((o) => o.inputs)], this.type);
+  }
+
+  /**
+   * Connects this stream to `other` (possibly of another type) for a two-input operator, as
+   * Flink's `connect`: `connect(other).map(fn1, fn2)` maps this stream's records with `fn1` and
+   * `other`'s with `fn2` into one stream.
+   */
+  connect<T2>(other: DataStream<T2>): ConnectedStreams<T, T2> {
+    if (!(other instanceof DataStream) || other.builder !== this.builder) {
+      throw errors.invalidArgumentType('connect input', other, 'expected a DataStream of the same environment');
+    }
+    return new ConnectedStreams<T, T2>(this.builder, this.inputs, other.inputs);
   }
 
   /** Round-robin over all consumer subtasks. */
@@ -256,6 +269,25 @@ export class DataStreamSink<T> {
 
 Object.assign(SingleOutputStreamOperator.prototype, OPERATOR_SETTINGS);
 Object.assign(DataStreamSink.prototype, OPERATOR_SETTINGS);
+
+/** Two connected streams (Flink's ConnectedStreams): the inputs of a two-input operator. */
+export class ConnectedStreams<IN1, IN2> {
+  /** @internal */
+  constructor(
+    private readonly builder: StreamGraphBuilder,
+    private readonly inputs1: readonly StreamInput[],
+    private readonly inputs2: readonly StreamInput[],
+  ) {}
+
+  /** A two-input map (Flink's CoMap): `fn1` for the first stream's records, `fn2` for the second's. */
+  map<R>(fn1: (value: IN1) => R, fn2: (value: IN2) => R): SingleOutputStreamOperator<R> {
+    checkFunction('map1', fn1);
+    checkFunction('map2', fn2);
+    const inputs = [...this.inputs1.map((i) => ({ ...i, inputIndex: 0 })), ...this.inputs2.map((i) => ({ ...i, inputIndex: 1 }))];
+    const node = this.builder.addNode('Co-Map', { kind: 'coMap', fn1: fn1 as (v: unknown) => unknown, fn2: fn2 as (v: unknown) => unknown }, inputs);
+    return new SingleOutputStreamOperator<R>(this.builder, node);
+  }
+}
 
 /** A stream partitioned by key: the rolling aggregations and reduce. */
 export class KeyedStream<T, K = unknown> extends DataStream<T> {

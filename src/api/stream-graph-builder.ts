@@ -13,6 +13,8 @@ export interface StreamInput {
   readonly node: number;
   readonly partitioner: PartitionerKind | undefined;
   readonly key: KeySpec | undefined;
+  /** Which input of a two-input operator the edge feeds (0 or 1); undefined for one-input operators. */
+  readonly inputIndex?: number;
 }
 
 export class StreamGraphBuilder {
@@ -40,7 +42,9 @@ export class StreamGraphBuilder {
     };
     this.nodes.push(node);
     for (const input of inputs) {
-      this.edges.push({ source: input.node, target: node.id, partitioner: input.partitioner, key: input.key });
+      const edge: StreamEdge = { source: input.node, target: node.id, partitioner: input.partitioner, key: input.key };
+      if (input.inputIndex !== undefined) edge.inputIndex = input.inputIndex;
+      this.edges.push(edge);
     }
     return node;
   }

@@ -7,7 +7,7 @@ import type { JobDefinition } from '../api/define-job.js';
 import { StreamExecutionEnvironment } from '../api/stream-execution-environment.js';
 import { loadConfiguration } from '../config/config-loader.js';
 import { Configuration } from '../config/configuration.js';
-import { DEFAULT_PARALLELISM, MAX_PARALLELISM, NUMBER_OF_TASK_SLOTS, OPERATOR_CHAINING } from '../config/config-options.js';
+import { DEFAULT_PARALLELISM, MAX_PARALLELISM, NUMBER_OF_TASK_SLOTS, OPERATOR_CHAINING, RUNTIME_MODE } from '../config/config-options.js';
 import { resolveNetworkMemory } from '../config/network-memory-config.js';
 import { explainPlan } from '../graph/explain.js';
 import { createExecutionPlan, type ExecutionPlan } from '../graph/execution-plan.js';
@@ -45,6 +45,7 @@ export function planJob(
     // Not set: this TaskManager is started for this one job and sized to it (Flink's MiniCluster).
     numberOfTaskSlots: configuration.get(NUMBER_OF_TASK_SLOTS),
     network: resolveNetworkMemory(configuration),
+    mode: configuration.get(RUNTIME_MODE),
   });
   return { jobName, config: configuration, graph, plan };
 }

@@ -7,15 +7,14 @@
 import { resolve } from 'node:path';
 import { moduleUrl, type JobDefinition } from '../api/define-job.js';
 import { errors } from '../errors.js';
+import { resolveRecordType } from '../graph/physical-plan.js';
 import { fingerprint } from '../graph/stream-graph.js';
 import { ChannelGroup } from '../io/channel-group.js';
 import type { NetworkBufferPool } from '../memory/network-buffer-pool.js';
 import type { SlotRequest, TaskDeployment } from '../runtime/deployment.js';
 import type { TaskMetricsSource } from '../runtime/metrics/metrics-reader.js';
 import type { FileOutputCommitter } from '../runtime/sinks/file-output-committer.js';
-import { inputTypeOf } from '../runtime/task/stream-task.js';
 import type { TypeInformation } from '../types/type-information.js';
-import { Types } from '../types/type-information.js';
 import type { ExecuteOptions } from './execute-options.js';
 import type { PlannedJob } from './plan-job.js';
 
@@ -95,8 +94,7 @@ export function deploySlots(input: SlotDeploymentInput, into: SlotResources): Pr
     if (tail.operator.kind !== 'sink' || tail.operator.sink.kind !== 'collect') continue;
     const group = track(ChannelGroup.create(vertex.vertex.parallelism, capacity));
     collectGroups.set(vertex.vertex.id, group);
-    const ids = vertex.vertex.nodeIds;
-    const type = ids.length > 1 ? (graph.nodes[ids[ids.length - 2]!]!.outputType ?? Types.GENERIC) : inputTypeOf(graph, ids[0]!);
+    const type = resolveRecordType(graph, plan.operators[tail.id]!.inputTypes[0]!);
     into.collects.push({ group, type, pool });
   }
 
@@ -111,9 +109,12 @@ export function deploySlots(input: SlotDeploymentInput, into: SlotResources): Pr
         const jobEdge = plan.jobGraph.edges[partition.edgeIndex]!;
         const consumer = plan.vertices[jobEdge.target]!;
         const localPool = createLocalPool(partition.channels.length);
+        const { serializer, combiner } = plan.edges[partition.edgeIndex]!;
         return {
           streamEdgeIndex: graph.edges.indexOf(jobEdge.streamEdge),
           partitioner: jobEdge.partitioner,
+          serializer,
+          combiner,
           localPool,
           consumerMaxParallelism: consumer.vertex.maxParallelism,
           channels: partition.channels.map((c) => {
@@ -126,9 +127,18 @@ export function deploySlots(input: SlotDeploymentInput, into: SlotResources): Pr
         };
       });
       const collectGroup = collectGroups.get(v.id);
-      const collect = collectGroup ? { group: collectGroup.buffer, ring: sub.index, localPool: createLocalPool(1) } : undefined;
-      const inputRings = sub.inputChannels.map((_, i) => base + i);
       const tail = graph.nodes[v.nodeIds[v.nodeIds.length - 1]!]!;
+      const collect = collectGroup
+        ? { serializer: plan.operators[tail.id]!.inputTypes[0]!, group: collectGroup.buffer, ring: sub.index, localPool: createLocalPool(1) }
+        : undefined;
+      const inputRings = sub.inputChannels.map((_, i) => base + i);
+      // Each input of the head gets the rings of the channels the plan assigned to it.
+      const head = plan.operators[v.nodeIds[0]!]!;
+      const inputs = head.inputTypes.map((type, inputIndex) => ({
+        inputIndex,
+        type,
+        rings: inputRings.filter((_, i) => sub.inputChannels[i]!.inputIndex === inputIndex),
+      }));
       const textFile = tail.operator.kind === 'sink' && tail.operator.sink.kind === 'textFile' ? output.subtaskFile(tail.id, sub.index) : undefined;
       const metricsBlock = input.metrics ? block++ : -1;
       if (input.metrics) {
@@ -151,9 +161,13 @@ export function deploySlots(input: SlotDeploymentInput, into: SlotResources): Pr
         subtaskIndex: sub.index,
         parallelism: v.parallelism,
         nodeIds: [...v.nodeIds],
+        operators: v.nodeIds.map((id) => {
+          const op = plan.operators[id]!;
+          return { nodeId: id, inputTypes: [...op.inputTypes], implementation: op.implementation };
+        }),
         maxParallelism: v.maxParallelism,
         keyGroupRange: sub.keyGroupRange ? { start: sub.keyGroupRange.start, end: sub.keyGroupRange.end } : undefined,
-        inputRings,
+        inputs,
         outputs,
         collect,
         metricsBlock,

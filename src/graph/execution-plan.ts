@@ -31,13 +31,18 @@
  * strom's consumers read the producer's buffers in place (Flink's LocalInputChannel), so input
  * gates need no pools. The minimums must fit the network buffer pool (`checkNetworkMemoryFor`).
  *
- * Layering: depends on job-graph, ../config (network memory), ../io (key groups), ../errors.
+ * ## Physical choices
+ * Record types (serializers), native or js aggregation and combiners: physical-plan.ts decides
+ * them here, so they travel in the deployment and `strom explain` shows them.
+ *
+ * Layering: depends on job-graph, physical-plan, ../config (network memory), ../io (key groups), ../errors.
  */
 
 import { type NetworkMemoryConfig, type PoolSize, checkNetworkMemoryFor, producerPoolSize } from '../config/network-memory-config.js';
 import { errors } from '../errors.js';
 import { type KeyGroupRange, computeKeyGroupRangeForOperatorIndex } from '../io/key-group-assignment.js';
 import type { JobEdge, JobGraph, JobVertex } from './job-graph.js';
+import { type EdgePhysicalPlan, inputIndexOf, type OperatorPhysicalPlan, planEdge, planOperators, type RuntimeMode } from './physical-plan.js';
 import type { PartitionerKind } from './stream-graph.js';
 
 /** Options of {@link createExecutionPlan}. */
@@ -50,6 +55,8 @@ export interface ExecutionPlanOptions {
   readonly numberOfTaskSlots: number | undefined;
   /** Resolved network memory (`resolveNetworkMemory`). */
   readonly network: NetworkMemoryConfig;
+  /** `execution.runtime-mode`: BATCH may insert combiners (physical-plan.ts). Default STREAMING. */
+  readonly mode?: RuntimeMode;
 }
 
 /** How producer and consumer subtasks of an edge are connected (Flink's DistributionPattern). */
@@ -82,6 +89,8 @@ export interface InputChannel {
   readonly producerSubtask: number;
   /** Index of this channel in the producer's output partition for that edge. */
   readonly outputChannelIndex: number;
+  /** Which input of the consumer's head the channel feeds (0, or 1 for a two-input operator's second). */
+  readonly inputIndex: number;
 }
 
 /** One parallel instance of a task. */
@@ -107,8 +116,8 @@ export interface VertexPlan {
   readonly subtasks: readonly SubtaskPlan[];
 }
 
-/** A JobEdge with its connection pattern. */
-export interface EdgePlan {
+/** A JobEdge with its connection pattern and physical choices (serializer, combiner). */
+export interface EdgePlan extends EdgePhysicalPlan {
   readonly edge: JobEdge;
   readonly pattern: DistributionPattern;
   /** Producer -> consumer connections over all producer subtasks. */
@@ -156,6 +165,9 @@ export interface ExecutionPlan {
   readonly vertices: readonly VertexPlan[];
   /** Indexed by JobEdge index. */
   readonly edges: readonly EdgePlan[];
+  /** Physical choices per operator (input types, native or js aggregation), indexed by StreamGraph node id. */
+  readonly operators: readonly OperatorPhysicalPlan[];
+  readonly mode: RuntimeMode;
   readonly totals: PlanTotals;
 }
 
@@ -198,6 +210,7 @@ export function connectSubtasks(pattern: DistributionPattern, producers: number,
  */
 export function createExecutionPlan(jobGraph: JobGraph, options: ExecutionPlanOptions): ExecutionPlan {
   const { numberOfTaskSlots, network } = options;
+  const mode = options.mode ?? 'STREAMING';
   if (numberOfTaskSlots !== undefined && (!Number.isInteger(numberOfTaskSlots) || numberOfTaskSlots < 1)) {
     throw errors.argumentOutOfRange('numberOfTaskSlots', numberOfTaskSlots, 'expected a positive integer');
   }
@@ -206,11 +219,13 @@ export function createExecutionPlan(jobGraph: JobGraph, options: ExecutionPlanOp
   const requiredSlots = slotSharingGroups.reduce((n, g) => n + g.slots, 0);
   const groupOffset = new Map(slotSharingGroups.map((g) => [g.name, g.offset]));
 
+  const operators = planOperators(jobGraph.streamGraph);
   const edges: EdgePlan[] = jobGraph.edges.map((edge) => {
     const pattern = distributionPatternOf(edge.partitioner);
     const consumersOf = connectSubtasks(pattern, jobGraph.vertices[edge.source]!.parallelism, jobGraph.vertices[edge.target]!.parallelism);
     const numberOfChannels = consumersOf.reduce((n, list) => n + list.length, 0);
-    return Object.freeze({ edge, pattern, numberOfChannels, consumersOf: Object.freeze(consumersOf.map((l) => Object.freeze(l))) });
+    const physical = planEdge(jobGraph.streamGraph, edge, operators, mode);
+    return Object.freeze({ edge, pattern, numberOfChannels, consumersOf: Object.freeze(consumersOf.map((l) => Object.freeze(l))), ...physical });
   });
 
   // Reader view first: ring index of (edge, producer) in each consumer, and the inverse map
@@ -219,12 +234,13 @@ export function createExecutionPlan(jobGraph: JobGraph, options: ExecutionPlanOp
   const ringIndex: number[][][] = edges.map((e) => e.consumersOf.map((list) => new Array<number>(list.length)));
   for (const vertex of jobGraph.vertices) {
     for (const edgeIndex of vertex.inputs) {
-      const { consumersOf } = edges[edgeIndex]!;
+      const { consumersOf, edge } = edges[edgeIndex]!;
+      const inputIndex = inputIndexOf(edge.streamEdge);
       consumersOf.forEach((consumers, producerSubtask) => {
         consumers.forEach((consumer, outputChannelIndex) => {
           const channels = inputChannels[vertex.id]![consumer]!;
           ringIndex[edgeIndex]![producerSubtask]![outputChannelIndex] = channels.length;
-          channels.push(Object.freeze({ edgeIndex, producerSubtask, outputChannelIndex }));
+          channels.push(Object.freeze({ edgeIndex, producerSubtask, outputChannelIndex, inputIndex }));
         });
       });
     }
@@ -282,6 +298,8 @@ export function createExecutionPlan(jobGraph: JobGraph, options: ExecutionPlanOp
     slotSharingGroups,
     vertices: Object.freeze(vertices),
     edges: Object.freeze(edges),
+    operators,
+    mode,
     totals,
   });
 }

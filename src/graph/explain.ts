@@ -2,14 +2,17 @@
  * A readable, deterministic description of an ExecutionPlan, in the terms of Flink's web UI and
  * logs: tasks as chains ("Source: Collection -> Flat Map"), parallelism, slot sharing, the
  * partitioner of each input, key-group ranges of keyed subtasks, and network buffers needed
- * against those available. Same plan, same text (no timestamps, no ids from memory).
+ * against those available, and the physical choices (physical-plan.ts): native or js keyed
+ * aggregation (`Keyed Aggregation [native, sum(1)]`), combiners and each edge's serializer.
+ * Same plan, same text (no timestamps, no ids from memory).
  *
- * Layering: depends on execution-plan, job-graph, stream-graph, ../config (formatting) only.
+ * Layering: depends on execution-plan, physical-plan, job-graph, stream-graph, ../config (formatting) only.
  */
 
 import { formatMemorySize } from '../config/memory-size.js';
-import type { ExecutionPlan, OutputPartition, VertexPlan } from './execution-plan.js';
+import type { EdgePlan, ExecutionPlan, OutputPartition, VertexPlan } from './execution-plan.js';
 import type { JobEdge } from './job-graph.js';
+import { aggregationText, inputIndexOf } from './physical-plan.js';
 import type { KeySpec } from './stream-graph.js';
 
 /** Renders `plan` as text, one block per task; lines end with "\n". */
@@ -49,13 +52,22 @@ function explainVertex(plan: ExecutionPlan, vp: VertexPlan): string[] {
   if (vertex.nodeIds.length > 1) {
     lines.push(`  chain: ${vertex.nodeIds.map((id) => `${plan.jobGraph.nodes[id]!.node.name} (#${id})`).join(' -> ')}`);
   }
+  for (const id of vertex.nodeIds) {
+    const op = plan.operators[id]!;
+    if (op.implementation === undefined) continue;
+    const node = plan.jobGraph.nodes[id]!.node;
+    lines.push(`  operator #${id}: ${node.name} [${op.implementation}, ${aggregationText(node.operator)}], input ${op.inputTypes[0]!.name}`);
+  }
+  // A two-input head: each input line says which input of the head it feeds.
+  const twoInputs = plan.operators[vertex.nodeIds[0]!]!.inputTypes.length > 1;
   for (const edgeIndex of vertex.inputs) {
     const edge = plan.jobGraph.edges[edgeIndex]!;
     const ep = plan.edges[edgeIndex]!;
     const source = plan.jobGraph.vertices[edge.source]!;
     lines.push(
       `  input: ${partitionerText(edge)} from Task ${source.id} (${source.name}), ` +
-        `${source.parallelism} -> ${vertex.parallelism} subtasks, ${ep.pattern}, ${ep.numberOfChannels} channels`,
+        `${source.parallelism} -> ${vertex.parallelism} subtasks, ${ep.pattern}, ${ep.numberOfChannels} channels, ` +
+        `serializer ${ep.serializer.name}${twoInputs ? `, input ${inputIndexOf(edge.streamEdge) + 1}` : ''}`,
     );
   }
   for (const edgeIndex of vertex.outputs) {
@@ -65,7 +77,8 @@ function explainVertex(plan: ExecutionPlan, vp: VertexPlan): string[] {
     lines.push(
       `  output: ${partitionerText(edge)} to Task ${target.id} (${target.name}), ` +
         `channels per subtask: ${distinct(partitions.map((p) => p.channels.length))}, ` +
-        `buffers: ${sum(partitions, (p) => p.pool.min)} min, ${sum(partitions, (p) => p.pool.max)} max`,
+        `buffers: ${sum(partitions, (p) => p.pool.min)} min, ${sum(partitions, (p) => p.pool.max)} max, ` +
+        `serializer ${plan.edges[edgeIndex]!.serializer.name}${combinerText(plan.edges[edgeIndex]!)}`,
     );
   }
   if (vertex.outputs.length === 0) lines.push('  output: none');
@@ -78,6 +91,11 @@ function explainVertex(plan: ExecutionPlan, vp: VertexPlan): string[] {
     lines.push(parts.join(', '));
   }
   return lines;
+}
+
+function combinerText(ep: EdgePlan): string {
+  const c = ep.combiner;
+  return c ? `, combiner [native, ${c.aggregation}(${String(c.field)})]` : '';
 }
 
 function partitionerText(edge: JobEdge): string {

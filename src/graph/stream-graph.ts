@@ -37,6 +37,8 @@ export type OperatorSpec =
   | { kind: 'map'; fn: (value: unknown) => unknown }
   | { kind: 'flatMap'; fn: (value: unknown, out: (result: unknown) => void) => void }
   | { kind: 'filter'; fn: (value: unknown) => boolean }
+  /** A two-input operator (`connect(other).map(fn1, fn2)`): fn1 maps input 0's records, fn2 input 1's. */
+  | { kind: 'coMap'; fn1: (value: unknown) => unknown; fn2: (value: unknown) => unknown }
   | { kind: 'aggregate'; aggregation: 'sum' | 'min' | 'max' | 'minBy' | 'maxBy' | 'count' | 'avg'; field: number | string | undefined; key: KeySpec }
   | { kind: 'reduce'; fn: (accumulator: unknown, value: unknown) => unknown; key: KeySpec }
   | { kind: 'sink'; sink: SinkSpec };
@@ -90,6 +92,11 @@ export interface StreamEdge {
   partitioner: PartitionerKind | undefined;
   /** Key of a HASH edge. */
   key: KeySpec | undefined;
+  /**
+   * Which input of a two-input target the edge feeds (0 or 1; Flink's type number minus 1).
+   * Undefined (0) for one-input targets, whose edges (a union's) all feed input 0.
+   */
+  inputIndex?: number | undefined;
 }
 
 /** The whole job before chaining. */
@@ -116,7 +123,7 @@ export function fingerprint(graph: StreamGraph): string {
     n.slotSharingGroup,
     n.outputType?.name ?? null,
   ]);
-  const edges = graph.edges.map((e) => [e.source, e.target, e.partitioner ?? null, keySummary(e.key)]);
+  const edges = graph.edges.map((e) => [e.source, e.target, e.partitioner ?? null, keySummary(e.key), e.inputIndex ?? 0]);
   return JSON.stringify({ job: graph.jobName, nodes, edges });
 }
 

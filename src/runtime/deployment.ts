@@ -3,9 +3,14 @@
  * threads, declared once. Everything here is structured-cloneable; shared memory travels as
  * SharedArrayBuffers. Functions do not travel: the worker rebuilds the StreamGraph from the job
  * module and finds each operator by node id, after checking the graph's fingerprint.
+ *
+ * The physical choices travel here, made by the plan (graph/physical-plan.ts): each operator's
+ * input types and native or js aggregation, each edge's serializer and combiner, and which
+ * input of the head each input ring feeds. A worker instantiates exactly that.
  */
 import type { MessagePort } from 'node:worker_threads';
 import type { ErrorData } from '../errors/rebuild-error.js';
+import type { AggregationImplementation, CombinerPlan, RecordType } from '../graph/physical-plan.js';
 import type { PartitionerKind } from '../graph/stream-graph.js';
 
 /** One slot's work: the subtasks that share its thread. */
@@ -54,11 +59,16 @@ export interface TaskDeployment {
   parallelism: number;
   /** The chained operators, head first (StreamGraph node ids). */
   nodeIds: number[];
+  /** The plan's choices for each chained operator, in `nodeIds` order. */
+  operators: OperatorDeployment[];
   maxParallelism: number;
   /** Key groups of a keyed task (inclusive), else undefined. */
   keyGroupRange: { start: number; end: number } | undefined;
-  /** Rings of the slot's input group feeding this task, in input-channel order; [] for sources. */
-  inputRings: number[];
+  /**
+   * The head's inputs, by input index (one for a one-input head, two for a two-input head, none
+   * for a source): the rings of the slot's input group feeding each, and their record type.
+   */
+  inputs: InputDeployment[];
   outputs: OutputDeployment[];
   /** For a collect sink: where its records go to the main thread. */
   collect: CollectDeployment | undefined;
@@ -68,11 +78,35 @@ export interface TaskDeployment {
   textFile?: string;
 }
 
+/** What the plan chose for one chained operator. */
+export interface OperatorDeployment {
+  /** StreamGraph node id. */
+  nodeId: number;
+  /** Record types entering each input; [] for sources. */
+  inputTypes: RecordType[];
+  /** Keyed aggregations and reduce: native (the addon, on serialized records) or js. */
+  implementation: AggregationImplementation | undefined;
+}
+
+/** One input of a task's head (Flink's input gate): its rings, in input-channel order. */
+export interface InputDeployment {
+  /** 0, or 1 for the second input of a two-input operator. */
+  inputIndex: number;
+  /** Rings of the slot's input group, in the order of the plan's input channels. */
+  rings: number[];
+  /** Type of the records on these rings (their serializer). */
+  type: RecordType;
+}
+
 /** One output edge of a subtask: a writer over one local pool. */
 export interface OutputDeployment {
   /** Index of the StreamGraph edge (its key, for HASH). */
   streamEdgeIndex: number;
   partitioner: PartitionerKind;
+  /** Type of the records on the edge (the writer's serializer). */
+  serializer: RecordType;
+  /** A combiner in front of the writer (BATCH keyed edges into a native sum/min/max), or undefined. */
+  combiner: CombinerPlan | undefined;
   localPool: number;
   /** Max parallelism of the consumer (key groups for HASH routing). */
   consumerMaxParallelism: number;
@@ -82,6 +116,8 @@ export interface OutputDeployment {
 
 /** The ring a collect sink subtask writes to; the main thread reads it. */
 export interface CollectDeployment {
+  /** Type of the collected records (the writer's serializer). */
+  serializer: RecordType;
   group: SharedArrayBuffer;
   ring: number;
   localPool: number;

@@ -20,7 +20,7 @@
  * Depends on: type-information.
  */
 
-import { Types, type RowTypeInformation, type TupleTypeInformation, type TypeInformation } from './type-information.js';
+import { BUILT_IN_TYPE, Types, type RowTypeInformation, type TupleTypeInformation, type TypeInformation } from './type-information.js';
 
 /** Descriptor word of each field kind. Mirrors `core::FieldKind` (native/core/record_schema.h). */
 export const FieldKindCode = Object.freeze({
@@ -49,12 +49,23 @@ function compositeFields(info: TypeInformation<unknown>): readonly TypeInformati
   return Array.isArray(fields) ? fields : undefined;
 }
 
+/**
+ * The code of a primitive type: strom's built-in types by identity, or by their brand when they
+ * come from another copy of strom in this thread (BUILT_IN_TYPE); anything else is GENERIC.
+ */
 function primitiveCode(info: TypeInformation<unknown>): FieldKindCode {
   switch (info) {
     case Types.STRING: return FieldKindCode.STRING;
     case Types.DOUBLE: return FieldKindCode.DOUBLE;
     case Types.LONG: return FieldKindCode.LONG;
     case Types.BOOLEAN: return FieldKindCode.BOOLEAN;
+    case Types.GENERIC: return FieldKindCode.GENERIC;
+  }
+  switch ((info as { [BUILT_IN_TYPE]?: string })[BUILT_IN_TYPE]) {
+    case Types.STRING.name: return FieldKindCode.STRING;
+    case Types.DOUBLE.name: return FieldKindCode.DOUBLE;
+    case Types.LONG.name: return FieldKindCode.LONG;
+    case Types.BOOLEAN.name: return FieldKindCode.BOOLEAN;
     default: return FieldKindCode.GENERIC; // Types.GENERIC and foreign type information
   }
 }

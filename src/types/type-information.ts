@@ -54,8 +54,16 @@ export type TypeOf<I> = I extends TypeInformation<infer T> ? T : never;
 /** Any type information, for constraints. */
 type AnyTypeInformation = TypeInformation<any>;
 
+/**
+ * The brand of strom's built-in types, keyed by a registered symbol so that every copy of strom
+ * in a thread recognises them: a job module that a worker loads through tsx may get its own copy
+ * of this module, whose `Types.STRING` is not this one's, yet the plan (made on the main thread)
+ * chose native state for it. Its value is the type's name.
+ */
+export const BUILT_IN_TYPE: unique symbol = Symbol.for('strom.builtInType') as never;
+
 function basic<T>(serializer: TypeSerializer<T>): TypeInformation<T> {
-  return Object.freeze({ name: serializer.typeName, createSerializer: () => serializer });
+  return Object.freeze({ name: serializer.typeName, createSerializer: () => serializer, [BUILT_IN_TYPE]: serializer.typeName });
 }
 
 function isTypeInformation(value: unknown): value is AnyTypeInformation {

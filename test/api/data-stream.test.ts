@@ -149,3 +149,33 @@ test("writeAsText takes Flink's write modes (FileSystem.WriteMode or the string)
     (error: unknown) => error instanceof TypeError && /writeMode "overwrite".*'NO_OVERWRITE' or 'OVERWRITE'/.test(error.message),
   );
 });
+
+test('connect feeds a two-input Co-Map: the first stream (a union too) into input 0, the other into input 1', () => {
+  const job = defineJob((env) => {
+    const a = env.fromSequence(1, 10);
+    const b = env.fromSequence(11, 20);
+    const words = env.fromElements('x', 'y').rebalance();
+    a.union(b)
+      .connect(words)
+      .map(
+        (n: number) => n,
+        (w: string) => w.length,
+      )
+      .print();
+  });
+  const graph = build(job);
+  const coMap = graph.nodes.find((n) => n.operator.kind === 'coMap')!;
+  assert.equal(coMap.name, 'Co-Map');
+  assert.deepEqual(
+    graph.edges.filter((e) => e.target === coMap.id).map((e) => [e.source, e.partitioner ?? null, e.inputIndex]),
+    [
+      [0, null, 0],
+      [1, null, 0],
+      [2, 'REBALANCE', 1],
+    ],
+  );
+  // The input index is part of the graph's fingerprint: a worker that wired the inputs differently is refused.
+  const swapped = { ...graph, edges: graph.edges.map((e) => (e.target === coMap.id ? { ...e, inputIndex: 1 - (e.inputIndex ?? 0) } : e)) };
+  assert.notEqual(fingerprint(swapped), fingerprint(graph));
+  assert.throws(() => new StreamExecutionEnvironment().fromSequence(1, 2).connect({} as never), TypeError);
+});

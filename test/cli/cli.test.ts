@@ -10,6 +10,7 @@ import { promisify } from 'node:util';
 const run = promisify(execFile);
 const CLI = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
 const EXAMPLE = fileURLToPath(new URL('../../examples/word-count.js', import.meta.url));
+const PHYSICAL = fileURLToPath(new URL('../fixtures/jobs/physical.js', import.meta.url));
 
 async function strom(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
@@ -54,4 +55,24 @@ test('strom explain prints the plan without running the job', async () => {
   assert.equal(code, 0);
   assert.match(stdout, /Task 2: Counter -> Sink: Print to Std\. Out \[keyed\]/);
   assert.match(stdout, /key groups 64-127/);
+});
+
+test('strom explain shows the physical choices: native or js aggregation, combiners, serializers, inputs', async () => {
+  const batch = await strom('explain', PHYSICAL, '-D', 'execution.runtime-mode=batch');
+  assert.equal(batch.code, 0, batch.stderr);
+  const has = (text: string, line: RegExp) => assert.match(text, line, text);
+  has(batch.stdout, /^ {2}operator #\d+: Native Sum \[native, sum\(1\)\], input TUPLE\(STRING, DOUBLE\)$/m);
+  has(batch.stdout, /^ {2}operator #\d+: Native Count \[native, count\(\)\]/m);
+  has(batch.stdout, /^ {2}operator #\d+: Selector Sum \[js, sum\(1\)\]/m);
+  has(batch.stdout, /^ {2}operator #\d+: Generic Max \[js, max\(1\)\], input GENERIC$/m);
+  has(batch.stdout, /^ {2}operator #\d+: Reduce \[js, reduce\]/m);
+  has(batch.stdout, /output: HASH\(fields 0\) to Task \d+ \(Native Sum -> Sink: Print to Std\. Out\), .*, serializer TUPLE\(STRING, DOUBLE\), combiner \[native, sum\(1\)\]$/m);
+  has(batch.stdout, /output: HASH\(fields 0\) to Task \d+ \(Native Count -> Sink: Print to Std\. Out\), .*, serializer TUPLE\(STRING, DOUBLE\)$/m);
+  has(batch.stdout, /input: FORWARD from Task \d+ \(Source: Numbers\), .*, serializer DOUBLE, input 2$/m);
+  has(batch.stdout, /input: FORWARD from Task \d+ \(Source: Typed -> Typed\), .*, serializer TUPLE\(STRING, DOUBLE\), input 1$/m);
+  assert.equal(batch.stdout.match(/combiner/g)?.length, 1, 'one combiner: only the keyed edge into the native sum');
+  const streaming = await strom('explain', PHYSICAL);
+  assert.equal(streaming.code, 0, streaming.stderr);
+  assert.doesNotMatch(streaming.stdout, /combiner/, 'STREAMING emits every update: no combiner');
+  has(streaming.stdout, /Native Sum \[native, sum\(1\)\]/);
 });

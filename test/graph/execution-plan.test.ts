@@ -33,7 +33,7 @@ function assertViewsAgree(p: ExecutionPlan): void {
           fromWriters.push(`${out.edgeIndex}:${s.index}->${ch.consumerSubtask}`);
           // The ring the channel points at names this producer and this channel index back.
           const back = p.vertices[edge.target]!.subtasks[ch.consumerSubtask]!.inputChannels[ch.inputChannelIndex]!;
-          assert.deepEqual(back, { edgeIndex: out.edgeIndex, producerSubtask: s.index, outputChannelIndex: k });
+          assert.deepEqual(back, { edgeIndex: out.edgeIndex, producerSubtask: s.index, outputChannelIndex: k, inputIndex: edge.streamEdge.inputIndex ?? 0 });
         });
       }
       const order: [number, number][] = [];

@@ -38,8 +38,8 @@ describe('explainPlan', () => {
     has('Task 0: Source: Collection -> Flat Map');
     has('Task 1: Keyed Aggregation -> Sink: Print to Std. Out [keyed]');
     assert.equal(l.filter((x) => x === "parallelism: 2, max parallelism: 128, slot sharing group: 'default', slots 0-1").length, 2);
-    has('input: HASH(fields 0) from Task 0 (Source: Collection -> Flat Map), 2 -> 2 subtasks, ALL_TO_ALL, 4 channels');
-    has('output: HASH(fields 0) to Task 1 (Keyed Aggregation -> Sink: Print to Std. Out), channels per subtask: 2, buffers: 10 min, 24 max');
+    has('input: HASH(fields 0) from Task 0 (Source: Collection -> Flat Map), 2 -> 2 subtasks, ALL_TO_ALL, 4 channels, serializer GENERIC');
+    has('output: HASH(fields 0) to Task 1 (Keyed Aggregation -> Sink: Print to Std. Out), channels per subtask: 2, buffers: 10 min, 24 max, serializer GENERIC');
     has('subtask Keyed Aggregation -> Sink: Print to Std. Out (1/2): slot 0, key groups 0-63, 2 input channels');
     has('subtask Keyed Aggregation -> Sink: Print to Std. Out (2/2): slot 1, key groups 64-127, 2 input channels');
     has('subtask Source: Collection -> Flat Map (2/2): slot 1, 2 output channels');
@@ -58,7 +58,7 @@ describe('explainPlan', () => {
     b.op('Reduce', m, { partitioner: 'HASH', key: { kind: 'selector', selector: (x) => x } });
     const l = lines(explain(b, 8));
     assert.ok(l.includes("Slots: 6 required, 8 available (taskmanager.numberOfTaskSlots); group 'default' slots 0-3, group 'side' slots 4-5"), l.join('\n'));
-    assert.ok(l.includes('input: RESCALE from Task 0 (Source: Numbers), 4 -> 2 subtasks, POINTWISE, 4 channels'), l.join('\n'));
-    assert.ok(l.includes('input: HASH(key selector) from Task 1 (Map), 2 -> 2 subtasks, ALL_TO_ALL, 4 channels'), l.join('\n'));
+    assert.ok(l.includes('input: RESCALE from Task 0 (Source: Numbers), 4 -> 2 subtasks, POINTWISE, 4 channels, serializer GENERIC'), l.join('\n'));
+    assert.ok(l.includes('input: HASH(key selector) from Task 1 (Map), 2 -> 2 subtasks, ALL_TO_ALL, 4 channels, serializer GENERIC'), l.join('\n'));
   });
 });

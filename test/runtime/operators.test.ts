@@ -89,6 +89,18 @@ describe('chains and union', () => {
     for (let i = 1; i <= 3000; i++) expected.push(i * 10, -i * 10, (3000 + i) * 10);
     assert.deepEqual(records.sort(byNumber), expected.sort(byNumber));
   });
+
+  it('a two-input task reads each input from its own rings with its own serializer', async () => {
+    // Input 1 (TUPLE(STRING, DOUBLE), 2 rings per subtask) must reach fn1 and input 2 (DOUBLE,
+    // 1 ring) fn2: a ring read as the other input fails to deserialize or lands in the wrong function.
+    const { records, result } = await run<string>({ case: 'connect', n: '2000' }, { 'parallelism.default': 2 });
+    const expected: string[] = [];
+    for (let i = 0; i < 2000; i++) expected.push(`a:w${i}:${i}`, `b:${i + 1}`);
+    assert.deepEqual(records.sort(), expected.sort());
+    const coMap = result.tasks.filter((t) => t.name.startsWith('Co-Map'));
+    assert.equal(coMap.length, 2);
+    assert.equal(coMap.reduce((n, t) => n + t.numRecordsIn, 0), 4000);
+  });
 });
 
 describe('partitioning at parallelism 3 (file N = records of sink subtask N)', () => {

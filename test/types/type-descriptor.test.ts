@@ -30,6 +30,25 @@ describe('describeType', () => {
   });
 });
 
+describe('built-in types from another copy of strom (a job module loaded by tsx in a worker)', () => {
+  // What another copy's Types.STRING looks like: equal in every field, not identical.
+  const copyOf = (t: TypeInformation<unknown>): TypeInformation<unknown> => Object.freeze({ ...t });
+
+  it('are recognised by their brand, so the plan\'s native choice holds in the worker', () => {
+    const tuple = { ...Types.TUPLE(Types.STRING, Types.DOUBLE), fieldTypes: [copyOf(Types.STRING), copyOf(Types.DOUBLE)] };
+    assert.notEqual(tuple.fieldTypes[0], Types.STRING);
+    assert.equal(isNativeAggregatable(tuple), true);
+    assert.deepEqual([...describeType(tuple)], [T, 2, S, D]);
+    assert.deepEqual([...describeType(copyOf(Types.LONG))], [L]);
+    assert.deepEqual([...describeType(copyOf(Types.GENERIC))], [G]);
+  });
+
+  it('need the brand: a look-alike named STRING is foreign (GENERIC)', () => {
+    const lookAlike: TypeInformation<unknown> = { name: 'STRING', createSerializer: () => Types.STRING.createSerializer() };
+    assert.equal(isNativeAggregatable(lookAlike), false);
+  });
+});
+
 describe('isNativeAggregatable', () => {
   it('is true exactly when no GENERIC appears', () => {
     assert.equal(isNativeAggregatable(Types.STRING), true);

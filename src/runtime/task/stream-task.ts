@@ -1,42 +1,36 @@
 /**
- * One subtask of a job running in a task slot: its input (a source reader or the channels from
- * upstream subtasks), its chain of operators, and its output (writers to downstream subtasks, or
- * a sink). Like Flink's StreamTask with its mailbox, it works in bounded steps so the subtasks
- * sharing a thread take turns: `step()` processes some input and returns whether it progressed,
- * has nothing to do (idle), waits for a promise (async source or sink), or finished.
+ * One subtask of a job running in a task slot: its input (a source, or the channels from
+ * upstream subtasks, per input of its head), its chain of operators (operators/operator-chain.ts,
+ * built from the plan by build-operator-chain.ts), and its output (writers to downstream
+ * subtasks, or a sink). Like Flink's StreamTask with its mailbox, it works in bounded steps so
+ * the subtasks sharing a thread take turns: `step()` processes some input and returns whether it
+ * progressed, has nothing to do (idle), waits for a promise (async source or sink), or finished.
+ *
+ * End of input: each input that ends sends MAX_WATERMARK into its input of the head (what a
+ * bounded source's last watermark would say once watermarks cross the network); when every
+ * input ended, the chain finishes (head first), the writers close and the chain closes.
  *
  * Layering: runtime -> state, io, memory, types.
  */
 import { errors } from '../../errors.js';
-import type { StreamGraph, StreamNode } from '../../graph/stream-graph.js';
+import { resolveRecordType } from '../../graph/physical-plan.js';
+import type { StreamGraph } from '../../graph/stream-graph.js';
 import type { ChannelGroup } from '../../io/channel-group.js';
-import { ChannelProducer } from '../../io/channel-producer.js';
-import { BroadcastPartitioner } from '../../io/partitioner/broadcast-partitioner.js';
-import type { ChannelSelector } from '../../io/partitioner/channel-selector.js';
-import { ForwardPartitioner } from '../../io/partitioner/forward-partitioner.js';
-import { GlobalPartitioner } from '../../io/partitioner/global-partitioner.js';
-import { KeyGroupStreamPartitioner } from '../../io/partitioner/key-group-stream-partitioner.js';
-import { RebalancePartitioner } from '../../io/partitioner/rebalance-partitioner.js';
-import { RescalePartitioner } from '../../io/partitioner/rescale-partitioner.js';
-import { ShufflePartitioner } from '../../io/partitioner/shuffle-partitioner.js';
 import { ReadStatus, RecordReader } from '../../io/record-reader.js';
-import { RecordWriter } from '../../io/record-writer.js';
+import type { RecordWriter } from '../../io/record-writer.js';
 import type { ManagedMemory } from '../../memory/managed-memory.js';
 import type { NetworkBufferPool, WaitHooks } from '../../memory/network-buffer-pool.js';
-import { JsKeyedAggregation } from '../../state/js-keyed-aggregation.js';
-import { JsKeyedReduce } from '../../state/js-keyed-reduce.js';
-import type { JsKey } from '../../state/js-keyed-state.js';
-import { NativeKeyedAggregation } from '../../state/native-keyed-aggregation.js';
-import { isNativeAggregatable } from '../../types/type-descriptor.js';
-import { Types, type TypeInformation } from '../../types/type-information.js';
-import type { OutputDeployment, TaskDeployment, TaskMetrics } from '../deployment.js';
-import { createSinkWriter } from '../sinks/sink-writer.js';
-import { createSourceReader, SourceStatus, type SourceReader } from '../sources/source-reader.js';
-import { FrameDecoder } from './frame-decoder.js';
-import { NativeCombiner } from './native-combiner.js';
-import { keySelectorOf } from './key-selector.js';
-import { SequentialSink } from './sequential-sink.js';
-import { chainOperator, type Push } from './operator-chain.js';
+import type { TaskDeployment, TaskMetrics } from '../deployment.js';
+import { KeyedAggregationOperator } from '../operators/keyed-aggregation-operator.js';
+import { NativeKeyedAggregationOperator } from '../operators/native-keyed-aggregation-operator.js';
+import type { OneInputStreamOperator } from '../operators/one-input-stream-operator.js';
+import type { OperatorChain } from '../operators/operator-chain.js';
+import type { SinkOperator } from '../operators/sink-operator.js';
+import { SourceOperator } from '../operators/source-operator.js';
+import { MAX_WATERMARK, NO_TIMESTAMP } from '../operators/stream-operator.js';
+import type { TwoInputStreamOperator } from '../operators/two-input-stream-operator.js';
+import { SourceStatus } from '../sources/source-reader.js';
+import { buildOperatorChain } from './build-operator-chain.js';
 import { nowMs, TaskState } from '../metrics/metrics-layout.js';
 import { TaskMetricsWriter, type TaskCounters } from '../metrics/metrics-writer.js';
 
@@ -64,11 +58,20 @@ const STATE_SAMPLE_MS = 100;
 /** A slice of framed records counts as this many records against a step's budget. */
 const SLICE_WEIGHT = 256;
 
-/** The type records have on the edges into `node`: the producers' common declared type, else GENERIC. */
-export function inputTypeOf(graph: StreamGraph, nodeId: number): TypeInformation<unknown> {
-  const types = graph.edges.filter((e) => e.target === nodeId).map((e) => graph.nodes[e.source]!.outputType);
-  const first = types[0];
-  return first && types.every((t) => t === first) ? first : Types.GENERIC;
+/**
+ * One input of the task's head (Flink's StreamTaskNetworkInput): the reader of the rings the
+ * plan assigned to that input, the function that feeds its records to the head's method for
+ * that input, and what tells the head the input ended.
+ */
+class TaskInput {
+  ended = false;
+  constructor(
+    /** The head's input this is (the plan's input index: 0, or 1 for a two-input head's second). */
+    readonly inputIndex: number,
+    readonly reader: RecordReader<unknown>,
+    readonly push: (record: unknown) => void,
+    readonly endInput: () => void,
+  ) {}
 }
 
 export class StreamTask {
@@ -76,20 +79,20 @@ export class StreamTask {
   readonly deployment: TaskDeployment;
   /** A promise the task waits on (async source or sink); the scheduler clears it when settled. */
   waitingOn: Promise<unknown> | undefined;
-  private readonly nodes: StreamNode[];
-  private readonly source: SourceReader<unknown> | undefined;
-  private readonly reader: RecordReader<unknown> | undefined;
-  private readonly native: NativeKeyedAggregation | undefined;
-  private readonly keyed: JsKeyedAggregation | JsKeyedReduce<unknown, JsKey> | undefined;
-  private readonly writers: RecordWriter<unknown>[] = [];
-  /** BATCH pre-aggregations in front of keyed outputs; they send their partials before the writers close. */
-  private readonly combiners: NativeCombiner[] = [];
-  private readonly sink: SequentialSink | undefined;
-  private readonly push: Push;
+  private readonly chain: OperatorChain;
+  /** The head when it is a source. */
+  private readonly source: SourceOperator | undefined;
+  /** The head when it is a native keyed aggregation (fed slices of serialized records). */
+  private readonly native: NativeKeyedAggregationOperator | undefined;
+  /** The head when it is a JS keyed aggregation (for its state figures). */
+  private readonly keyed: KeyedAggregationOperator | undefined;
+  /** One per input of the head, by input index; [] for a source. */
+  private readonly inputs: TaskInput[] = [];
+  private readonly writers: RecordWriter<unknown>[];
+  private readonly sink: SinkOperator | undefined;
   private readonly pool: NetworkBufferPool;
-  private recordsFromSource = 0;
-  /** Records the native aggregation took in, kept when it is closed. */
-  private nativeRecordsIn = 0;
+  /** The input to read first in the next step (inputs take turns). */
+  private nextInput = 0;
   private phase: 'running' | 'closing' | 'finished' = 'running';
   private readonly startedAt = performance.now();
   private finishedAt = 0;
@@ -107,155 +110,68 @@ export class StreamTask {
     this.pool = context.pool;
     this.metricsWriter = context.metrics && deployment.metricsBlock >= 0 ? new TaskMetricsWriter(context.metrics, deployment.metricsBlock) : undefined;
     this.metricsWriter?.start();
-    const { graph } = context;
-    this.nodes = deployment.nodeIds.map((id) => graph.nodes[id]!);
-    const head = this.nodes[0]!;
-    const tail = this.nodes[this.nodes.length - 1]!;
-    const sub = { subtaskIndex: deployment.subtaskIndex, parallelism: deployment.parallelism };
-
-    // The end of the chain: a sink, or writers to the downstream subtasks.
-    let terminal: Push;
-    if (tail.operator.kind === 'sink') {
-      const spec = tail.operator.sink;
-      if (spec.kind === 'collect') {
-        const collect = deployment.collect!;
-        const writer = new RecordWriter<unknown>({
-          pool: context.pool,
-          localPool: collect.localPool,
-          channels: [new ChannelProducer(context.groups(collect.group), collect.ring, hooks)],
-          serializer: this.typeInto(this.nodes.length - 1, graph).createSerializer(),
-          selector: new ForwardPartitioner(),
-          bufferTimeout: context.bufferTimeout,
-          flushClock: context.flushClock,
-          hooks,
-        });
-        this.writers.push(writer);
-        terminal = (record) => writer.emit(record);
-      } else {
-        const writer = createSinkWriter(spec, { ...sub, textFile: deployment.textFile });
-        const sink = new SequentialSink(writer, tail.name, context.bufferTimeout, context.flushClock);
-        this.sink = sink;
-        terminal = (record) => {
-          const pending = sink.write(record);
-          if (pending) this.waitingOn = pending;
-        };
-      }
-    } else {
-      const emitters = deployment.outputs.map((output): Push => {
-        const writer = this.createWriter(output, tail, context, hooks);
-        this.writers.push(writer);
-        const combiner = this.combinerFor(output, context, (record) => writer.emit(record));
-        if (!combiner) return (record) => writer.emit(record);
-        this.combiners.push(combiner);
-        return (record) => combiner.add(record);
-      });
-      terminal = emitters.length === 1 ? emitters[0]! : (record) => {
-        for (let i = 0; i < emitters.length; i++) emitters[i]!(record);
-      };
-    }
-
-    // The chained record functions, from the tail back to the head (exclusive of a source or keyed head).
-    let push = terminal;
-    const firstChained = head.operator.kind === 'map' || head.operator.kind === 'flatMap' || head.operator.kind === 'filter' ? 0 : 1;
-    const lastChained = tail.operator.kind === 'sink' ? this.nodes.length - 2 : this.nodes.length - 1;
-    for (let i = lastChained; i >= firstChained; i--) push = chainOperator(this.nodes[i]!, push);
-
-    // The head: a source, a keyed operator, or plain input into the chain.
-    const op = head.operator;
-    if (op.kind === 'source') {
-      this.source = createSourceReader(op.source, sub);
-      const into = push;
-      this.push = (record) => {
-        this.recordsFromSource++;
-        into(record);
-      };
-      return;
-    }
-    const inputType = inputTypeOf(graph, head.id);
-    if (!context.inputGroup) throw errors.internal(`task '${this.name}' has inputs but its slot has no input group`);
-    if (op.kind === 'aggregate' || op.kind === 'reduce') {
-      const maxParallelism = deployment.maxParallelism;
-      const nativeKey = op.kind === 'aggregate' && op.key.kind === 'fields' && isNativeAggregatable(inputType) && inputType !== Types.GENERIC;
-      if (nativeKey && op.kind === 'aggregate' && op.key.kind === 'fields') {
-        const decoder = new FrameDecoder(head.outputType ?? Types.GENERIC, push);
-        this.native = new NativeKeyedAggregation({
-          type: inputType,
-          keyFields: op.key.fields,
-          aggregation: op.aggregation,
-          field: op.field,
-          mode: context.mode,
-          maxParallelism,
-          managedMemory: context.managedMemory,
-          operatorName: `${head.name} (${deployment.subtaskIndex + 1}/${deployment.parallelism})`,
-          output: (bytes, start, end) => decoder.decode(bytes, start, end),
-        });
-        this.reader = new RecordReader(context.pool, context.inputGroup, inputType.createSerializer(), deployment.inputRings);
-        this.push = push;
-        return;
-      }
-      const keySelector = keySelectorOf(op.key, inputType, head.name) as (record: unknown) => JsKey;
-      const common = { operatorName: head.name, keySelector, mode: context.mode, maxParallelism, emit: push };
-      this.keyed =
-        op.kind === 'reduce'
-          ? new JsKeyedReduce<unknown, JsKey>({ ...common, reduce: op.fn })
-          : new JsKeyedAggregation({ ...common, aggregation: op.aggregation, field: op.field });
-      const keyed = this.keyed;
-      this.push = (record) => void keyed.process(record);
-    } else {
-      this.push = push;
-    }
-    this.reader = new RecordReader(context.pool, context.inputGroup, inputType.createSerializer(), deployment.inputRings);
-  }
-
-  /** The type of the records entering chain position `index`. */
-  private typeInto(index: number, graph: StreamGraph): TypeInformation<unknown> {
-    if (index === 0) return inputTypeOf(graph, this.nodes[0]!.id);
-    return this.nodes[index - 1]!.outputType ?? Types.GENERIC;
-  }
-
-  private createWriter(output: OutputDeployment, tail: StreamNode, context: TaskContext, hooks: WaitHooks): RecordWriter<unknown> {
-    const edge = context.graph.edges[output.streamEdgeIndex]!;
-    return new RecordWriter<unknown>({
-      pool: context.pool,
-      localPool: output.localPool,
-      channels: output.channels.map((c) => new ChannelProducer(context.groups(c.group), c.ring, hooks)),
-      serializer: inputTypeOf(context.graph, edge.target).createSerializer(),
-      selector: selectorFor(output, edge.key ? keySelectorOf(edge.key, tail.outputType, context.graph.nodes[edge.target]!.name) : undefined),
-      bufferTimeout: context.bufferTimeout,
-      flushClock: context.flushClock,
-      hooks,
+    const built = buildOperatorChain(deployment, context, hooks, (pending) => {
+      this.waitingOn = pending;
     });
+    this.chain = built.chain;
+    this.writers = built.writers;
+    this.sink = built.sink;
+    const head = this.chain.head;
+    this.source = head instanceof SourceOperator ? head : undefined;
+    this.native = head instanceof NativeKeyedAggregationOperator ? head : undefined;
+    this.keyed = head instanceof KeyedAggregationOperator ? head : undefined;
+
+    // The inputs of the head, each with its own rings and serializer, as the plan assigned them.
+    if (deployment.inputs.length > 0 && !context.inputGroup) throw errors.internal(`task '${this.name}' has inputs but its slot has no input group`);
+    for (const input of deployment.inputs) {
+      const reader = new RecordReader(context.pool, context.inputGroup!, resolveRecordType(context.graph, input.type).createSerializer(), input.rings);
+      this.inputs.push(this.inputOf(reader, input.inputIndex, deployment.inputs.length));
+    }
+    if (this.source === undefined && this.inputs.length === 0) throw errors.internal(`task '${this.name}' has neither a source nor inputs`);
+
+    try {
+      this.chain.initializeStateAndOpen();
+    } catch (error) {
+      this.closeChain();
+      throw error;
+    }
   }
 
-  /**
-   * In BATCH mode, a keyed output into a native sum/min/max gets a native combiner: one partial
-   * record per key instead of every record (see native-combiner.ts).
-   */
-  private combinerFor(output: OutputDeployment, context: TaskContext, emit: Push): NativeCombiner | undefined {
-    if (context.mode !== 'BATCH' || output.partitioner !== 'HASH') return undefined;
-    const edge = context.graph.edges[output.streamEdgeIndex]!;
-    const consumer = context.graph.nodes[edge.target]!;
-    const op = consumer.operator;
-    if (op.kind !== 'aggregate' || op.key.kind !== 'fields' || op.field === undefined) return undefined;
-    if (op.aggregation !== 'sum' && op.aggregation !== 'min' && op.aggregation !== 'max') return undefined;
-    const type = inputTypeOf(context.graph, consumer.id);
-    if (type === Types.GENERIC || !isNativeAggregatable(type)) return undefined;
-    return new NativeCombiner({
-      type,
-      keyFields: op.key.fields,
-      aggregation: op.aggregation,
-      field: op.field,
-      maxParallelism: output.consumerMaxParallelism,
-      managedMemory: context.managedMemory,
-      operatorName: consumer.name,
-      emit,
-    });
+  /** The input `inputIndex` of the head (of `count` inputs): feeds processElement / processElement1 / processElement2. */
+  private inputOf(reader: RecordReader<unknown>, inputIndex: number, count: number): TaskInput {
+    if (count === 1) {
+      // A native head reads slices, not records: only its endInput is used.
+      const head = this.chain.head as OneInputStreamOperator;
+      return new TaskInput(
+        inputIndex,
+        reader,
+        (record) => head.processElement(record, NO_TIMESTAMP),
+        () => head.processWatermark(MAX_WATERMARK),
+      );
+    }
+    const head = this.chain.head as TwoInputStreamOperator;
+    if (typeof head.processElement2 !== 'function') throw errors.internal(`task '${this.name}' has ${count} inputs but its head has one`);
+    return inputIndex === 0
+      ? new TaskInput(
+          inputIndex,
+          reader,
+          (record) => head.processElement1(record, NO_TIMESTAMP),
+          () => head.processWatermark1(MAX_WATERMARK),
+        )
+      : new TaskInput(
+          inputIndex,
+          reader,
+          (record) => head.processElement2(record, NO_TIMESTAMP),
+          () => head.processWatermark2(MAX_WATERMARK),
+        );
   }
 
   /** True when the task may have work without new input (a source, or unread input). */
   hasInput(): boolean {
     if (this.phase !== 'running') return false;
-    return this.source !== undefined || this.reader!.hasInput();
+    if (this.source !== undefined) return true;
+    for (let i = 0; i < this.inputs.length; i++) if (this.inputs[i]!.reader.hasInput()) return true;
+    return false;
   }
 
   /**
@@ -286,7 +202,7 @@ export class StreamTask {
 
   /** True while the task waits on its async source (no input: idle), not on its sink (busy). */
   private get waitingOnSource(): boolean {
-    return this.source !== undefined && this.waitingOn !== undefined && this.waitingOn === this.source.ready;
+    return this.source !== undefined && this.waitingOn !== undefined && this.waitingOn === this.source.reader.ready;
   }
 
   /** Fills `counters` without allocating; with `sample`, also reads native counters and publishes the state size. */
@@ -301,25 +217,40 @@ export class StreamTask {
       bytesOut += writer.numBytesOut;
       waitedNs += writer.waits.backPressuredNs;
     }
-    if (this.sink) out += this.sink.written;
+    if (this.sink) out += this.sink.sink.written;
     if (sample) {
-      const stats = this.native ? (this.nativeClosed ? undefined : this.native.stats()) : this.keyed?.stats();
+      const stats = this.stateStats();
       if (stats) {
         if (this.native) this.sampledNativeRecordsIn = stats.recordsIn;
         this.metricsWriter!.publishState(stats.memoryBytes, stats.keys);
       }
     }
-    c.numRecordsIn = this.source
-      ? this.recordsFromSource
-      : this.native
-        ? this.nativeClosed
-          ? this.nativeRecordsIn
-          : this.sampledNativeRecordsIn
-        : (this.reader?.numRecordsIn ?? 0);
+    c.numRecordsIn = this.native ? this.sampledNativeRecordsIn : this.recordsIn();
     c.numRecordsOut = out;
-    c.numBytesIn = this.reader?.numBytesIn ?? this.source?.bytesRead ?? 0;
+    c.numBytesIn = this.bytesIn();
     c.numBytesOut = bytesOut;
     c.backPressuredNs = waitedNs;
+  }
+
+  /** The keyed state's figures (native: a native call), or undefined without keyed state. */
+  private stateStats(): { keys: number; memoryBytes: number; recordsIn: number } | undefined {
+    return this.native ? this.native.stats() : this.keyed?.stats();
+  }
+
+  /** Records taken in: from the source, or read from the inputs (a native head counts its own). */
+  private recordsIn(): number {
+    if (this.source) return this.source.recordsOut;
+    if (this.native) return this.native.stats()?.recordsIn ?? 0;
+    let n = 0;
+    for (let i = 0; i < this.inputs.length; i++) n += this.inputs[i]!.reader.numRecordsIn;
+    return n;
+  }
+
+  private bytesIn(): number {
+    if (this.source) return this.source.reader.bytesRead;
+    let n = 0;
+    for (let i = 0; i < this.inputs.length; i++) n += this.inputs[i]!.reader.numBytesIn;
+    return n;
   }
 
   private runStep(budget: number): StepResult {
@@ -327,50 +258,81 @@ export class StreamTask {
     if (this.waitingOn) return StepResult.WAITING;
     if (this.phase === 'closing') return this.finish();
     if (this.source) {
-      const status = this.source.poll(budget, this.push);
+      const status = this.source.poll(budget);
       if (this.waitingOn) return StepResult.WAITING;
-      if (status === SourceStatus.END) return this.finish();
+      if (status === SourceStatus.END) {
+        this.source.processWatermark(MAX_WATERMARK);
+        return this.finish();
+      }
       if (status === SourceStatus.WAITING) {
-        this.waitingOn = this.source.ready;
+        this.waitingOn = this.source.reader.ready;
         this.flushIfDue(); // may wait on the sink's flush instead
         return StepResult.WAITING;
       }
       return StepResult.PROGRESS;
     }
-    const reader = this.reader!;
+    // The inputs take turns (one for most tasks); an input found empty counts towards a round.
+    const inputs = this.inputs;
     let used = 0;
     let progressed = false;
-    while (used < budget && !this.waitingOn) {
+    let emptyInARow = 0;
+    let i = this.nextInput;
+    while (used < budget && !this.waitingOn && emptyInARow < inputs.length) {
+      const input = inputs[i]!;
+      i = i + 1 === inputs.length ? 0 : i + 1;
+      if (input.ended) {
+        emptyInARow++;
+        continue;
+      }
+      const reader = input.reader;
       let status: ReadStatus;
       if (this.native) {
         status = reader.nextSlice();
         if (status === ReadStatus.SLICE) {
           try {
-            this.native.feed(this.pool.buf, reader.sliceStart, reader.sliceEnd, reader.channel);
+            this.native.processSlice(this.pool.buf, reader.sliceStart, reader.sliceEnd, reader.channel);
           } finally {
             reader.releaseSlice();
           }
           used += SLICE_WEIGHT;
           progressed = true;
+          emptyInARow = 0;
           continue;
         }
       } else {
         const before = reader.numRecordsIn;
-        status = reader.nextBatch(this.push);
+        status = reader.nextBatch(input.push);
         if (status === ReadStatus.RECORD) {
           used += reader.numRecordsIn - before;
           progressed = true;
+          emptyInARow = 0;
           continue;
         }
       }
-      if (status === ReadStatus.END) return this.finish();
-      if (status === ReadStatus.EMPTY) break;
+      if (status === ReadStatus.END) {
+        input.ended = true;
+        input.endInput();
+        if (this.allInputsEnded()) return this.finish();
+        progressed = true;
+        continue;
+      }
+      if (status === ReadStatus.EMPTY) {
+        emptyInARow++;
+        continue;
+      }
       progressed = true; // an event (e.g. a barrier); nothing to do with it yet
+      emptyInARow = 0;
     }
+    this.nextInput = i;
     if (this.waitingOn) return StepResult.WAITING;
     if (progressed) return StepResult.PROGRESS;
     this.flushIfDue();
     return this.waitingOn ? StepResult.WAITING : StepResult.IDLE;
+  }
+
+  private allInputsEnded(): boolean {
+    for (let i = 0; i < this.inputs.length; i++) if (!this.inputs[i]!.ended) return false;
+    return true;
   }
 
   /**
@@ -382,33 +344,21 @@ export class StreamTask {
    */
   flushIfDue(): void {
     for (let i = 0; i < this.writers.length; i++) this.writers[i]!.flushIfDue();
-    if (this.sink !== undefined && this.phase === 'running') {
-      const pending = this.sink.flushIfDue();
-      if (pending) this.waitingOn = pending;
-    }
+    if (this.sink !== undefined && this.phase === 'running') this.sink.flushIfDue();
   }
 
-  /** End of input: final keyed results (BATCH), then close the sink and the outputs. */
+  /**
+   * End of input: the chain finishes, head first (final keyed results in BATCH, combiner
+   * partials; the sink starts closing and may be waited for), then the writers and the chain close.
+   */
   private finish(): StepResult {
     if (this.phase === 'running') {
       this.phase = 'closing';
-      if (this.native) {
-        this.native.finish();
-        this.closeNative();
-      }
-      this.keyed?.finish();
-      void this.source?.close();
+      this.chain.finish();
       if (this.waitingOn) return StepResult.WAITING;
     }
-    if (this.sink) {
-      const closing = this.sink.close();
-      if (closing) {
-        this.waitingOn = closing;
-        return StepResult.WAITING;
-      }
-    }
-    for (const combiner of this.combiners) combiner.finish();
     for (const writer of this.writers) writer.close();
+    this.closeChain();
     this.phase = 'finished';
     this.finishedAt = performance.now();
     return StepResult.FINISHED;
@@ -430,29 +380,28 @@ export class StreamTask {
         /* metrics are best effort on teardown */
       }
     }
-    try {
-      this.reader?.releaseAll();
-    } catch {
-      /* the job already failed; keep releasing */
+    for (const input of this.inputs) {
+      try {
+        input.reader.releaseAll();
+      } catch {
+        /* the job already failed; keep releasing */
+      }
     }
-    this.closeNative();
-    for (const combiner of this.combiners) combiner.close();
-    void Promise.resolve(this.source?.close()).catch(() => {});
-    void Promise.resolve(this.sink?.close()).catch(() => {});
+    this.closeChain();
   }
 
-  private closeNative(): void {
-    if (!this.native || this.nativeClosed) return;
-    const stats = this.native.stats();
-    this.nativeRecordsIn = stats.recordsIn;
-    this.metricsWriter?.publishState(stats.memoryBytes, stats.keys);
-    this.nativeClosed = true;
-    this.native.close();
+  /** Closes every operator (native tables, sources, sinks), never throwing; publishes the state's last figures. */
+  private closeChain(): void {
+    try {
+      this.chain.close();
+    } catch {
+      /* a close that failed still released what it could; the task's own outcome stands */
+    }
+    const stats = this.stateStats();
+    if (stats) this.metricsWriter?.publishState(stats.memoryBytes, stats.keys);
   }
-  private nativeClosed = false;
 
   metrics(): TaskMetrics {
-    const reader = this.reader;
     let out = 0;
     let bytesOut = 0;
     let waitedNs = 0;
@@ -461,39 +410,17 @@ export class StreamTask {
       bytesOut += writer.numBytesOut;
       waitedNs += writer.waits.backPressuredNs;
     }
-    if (this.sink) out += this.sink.written;
-    const recordsIn = this.source ? this.recordsFromSource : this.native ? (this.nativeClosed ? this.nativeRecordsIn : this.native.stats().recordsIn) : (reader?.numRecordsIn ?? 0);
+    if (this.sink) out += this.sink.sink.written;
     return {
       name: this.name,
       vertexId: this.deployment.vertexId,
       subtaskIndex: this.deployment.subtaskIndex,
-      numRecordsIn: recordsIn,
+      numRecordsIn: this.recordsIn(),
       numRecordsOut: out,
-      numBytesIn: reader?.numBytesIn ?? this.source?.bytesRead ?? 0,
+      numBytesIn: this.bytesIn(),
       numBytesOut: bytesOut,
       backPressuredTimeMs: waitedNs / 1e6,
       durationMs: (this.finishedAt || performance.now()) - this.startedAt,
     };
-  }
-}
-
-/** The channel selector of an output edge. */
-function selectorFor(output: OutputDeployment, keySelector: ((record: unknown) => unknown) | undefined): ChannelSelector<unknown> {
-  switch (output.partitioner) {
-    case 'FORWARD':
-      return new ForwardPartitioner();
-    case 'REBALANCE':
-      return new RebalancePartitioner();
-    case 'RESCALE':
-      return new RescalePartitioner();
-    case 'SHUFFLE':
-      return new ShufflePartitioner();
-    case 'BROADCAST':
-      return new BroadcastPartitioner();
-    case 'GLOBAL':
-      return new GlobalPartitioner();
-    case 'HASH':
-      if (!keySelector) throw errors.internal('a HASH edge without a key');
-      return new KeyGroupStreamPartitioner(keySelector, output.consumerMaxParallelism);
   }
 }

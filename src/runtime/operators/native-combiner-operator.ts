@@ -7,14 +7,22 @@
  * of one per input record, and the downstream aggregation combines the partials to the same
  * result, these aggregations being associative. STREAMING must emit every update and never
  * combines.
+ *
+ * The plan decides where a combiner goes (graph/physical-plan.ts); the task puts this operator
+ * between its chain's tail and that edge's RecordWriterOutput. Partials go out without a
+ * timestamp; watermarks pass through at once (BATCH has no event time to hold back).
  */
 import type { ManagedMemory } from '../../memory/managed-memory.js';
 import { NativeKeyedAggregation } from '../../state/native-keyed-aggregation.js';
 import { DataOutputView } from '../../types/data-output-view.js';
 import type { TypeInformation } from '../../types/type-information.js';
 import type { TypeSerializer } from '../../types/type-serializer.js';
+import { AbstractStreamOperator } from './abstract-stream-operator.js';
+import { servesAsChainingOutput } from './chaining-output.js';
 import { FrameDecoder } from './frame-decoder.js';
-import type { Push } from './operator-chain.js';
+import type { OneInputStreamOperator } from './one-input-stream-operator.js';
+import type { Output } from './output.js';
+import { NO_TIMESTAMP, type StateInitializationContext } from './stream-operator.js';
 
 /** Bytes of serialized records collected before they are folded in (one addon call). */
 const CHUNK_BYTES = 32 * 1024;
@@ -23,27 +31,36 @@ const MAX_KEYS = 1 << 18;
 
 export interface NativeCombinerOptions {
   type: TypeInformation<unknown>;
-  keyFields: number[];
+  keyFields: readonly number[];
   aggregation: 'sum' | 'min' | 'max';
   field: number | string;
   maxParallelism: number;
   managedMemory: ManagedMemory;
   operatorName: string;
-  /** Receives each partial record (a JS value of `type`). */
-  emit: Push;
   /** Keys held before the partials are sent early. Default 2^18. */
   maxKeys?: number;
 }
 
-export class NativeCombiner {
+/** Also the Output of the operator before it in a chain (chaining-output.ts). */
+export interface NativeCombinerOperator extends Output {}
+export class NativeCombinerOperator extends AbstractStreamOperator implements OneInputStreamOperator {
   private readonly serializer: TypeSerializer<unknown>;
   private readonly out = new DataOutputView(CHUNK_BYTES + 1024);
   private readonly decoder: FrameDecoder;
-  private aggregation: NativeKeyedAggregation;
+  private aggregation: NativeKeyedAggregation | undefined;
 
-  constructor(private readonly options: NativeCombinerOptions) {
+  /** @param output Receives each partial record (a JS value of `options.type`). */
+  constructor(
+    private readonly options: NativeCombinerOptions,
+    output: Output,
+  ) {
+    super(`${options.operatorName} (combiner)`, output);
     this.serializer = options.type.createSerializer();
-    this.decoder = new FrameDecoder(options.type, options.emit);
+    this.decoder = new FrameDecoder(options.type, (record) => output.collect(record, NO_TIMESTAMP));
+  }
+
+  /** Creates the native table (managed memory). */
+  override initializeState(_context: StateInitializationContext): void {
     this.aggregation = this.create();
   }
 
@@ -57,13 +74,13 @@ export class NativeCombiner {
       mode: 'BATCH',
       maxParallelism: o.maxParallelism,
       managedMemory: o.managedMemory,
-      operatorName: `${o.operatorName} (combiner)`,
+      operatorName: this.name,
       output: (bytes, start, end) => this.decoder.decode(bytes, start, end),
     });
   }
 
   /** Serializes `record` into the pending chunk (framed as in a channel); folds the chunk in when full. */
-  add(record: unknown): void {
+  processElement(record: unknown, _timestamp: number): void {
     const out = this.out;
     const start = out.pos;
     out.writeInt32(0);
@@ -75,27 +92,31 @@ export class NativeCombiner {
 
   private fold(): void {
     if (this.out.pos === 0) return;
-    this.aggregation.feed(this.out.buf, 0, this.out.pos);
+    const aggregation = this.aggregation!;
+    aggregation.feed(this.out.buf, 0, this.out.pos);
     this.out.pos = 0;
-    if (this.aggregation.stats().keys >= (this.options.maxKeys ?? MAX_KEYS)) this.flush();
+    if (aggregation.stats().keys >= (this.options.maxKeys ?? MAX_KEYS)) this.flush();
   }
 
   /** Sends every partial downstream and starts a fresh table. */
   private flush(): void {
-    this.aggregation.finish();
-    this.aggregation.close();
+    const aggregation = this.aggregation!;
+    aggregation.finish();
+    aggregation.close();
     this.aggregation = this.create();
   }
 
   /** End of input: folds what is pending and sends the partials. */
-  finish(): void {
+  override finish(): void {
     this.fold();
-    this.aggregation.finish();
-    this.aggregation.close();
+    this.aggregation!.finish();
   }
 
-  /** Frees the table (after a failure). */
-  close(): void {
-    this.aggregation.close();
+  /** Frees the table (idempotent; also after a failure, or when it was never created). */
+  override close(): void {
+    this.aggregation?.close();
+    this.aggregation = undefined;
   }
 }
+
+servesAsChainingOutput(NativeCombinerOperator);

@@ -8,7 +8,7 @@ import { StreamElementTag } from '../../io/stream-element.js';
 import { DataInputView } from '../../types/data-input-view.js';
 import type { TypeInformation } from '../../types/type-information.js';
 import type { TypeSerializer } from '../../types/type-serializer.js';
-import type { Push } from './operator-chain.js';
+
 
 export class FrameDecoder {
   private readonly serializer: TypeSerializer<unknown>;
@@ -17,7 +17,7 @@ export class FrameDecoder {
   private buf: Buffer = Buffer.alloc(0);
   private view: DataView = new DataView(new ArrayBuffer(0));
 
-  constructor(type: TypeInformation<unknown>, private readonly push: Push) {
+  constructor(type: TypeInformation<unknown>, private readonly push: (record: unknown) => void) {
     this.serializer = type.createSerializer();
   }
 

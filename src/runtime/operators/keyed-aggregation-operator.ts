@@ -1,0 +1,56 @@
+/**
+ * A keyed rolling aggregation or `reduce` on JS values (Flink's StreamGroupedReduceOperator),
+ * for what the plan did not give the native state: key selector functions, undeclared (GENERIC)
+ * records, `reduce`. STREAMING emits each update with the timestamp of the record that caused
+ * it; BATCH emits every key's final value at `finish()`, without a timestamp.
+ */
+import type { JsKeyedAggregation } from '../../state/js-keyed-aggregation.js';
+import type { JsKeyedReduce } from '../../state/js-keyed-reduce.js';
+import type { JsKey } from '../../state/js-keyed-state.js';
+import { AbstractStreamOperator } from './abstract-stream-operator.js';
+import type { OneInputStreamOperator } from './one-input-stream-operator.js';
+import type { Output } from './output.js';
+import { NO_TIMESTAMP, type StateInitializationContext } from './stream-operator.js';
+
+/** The JS keyed state an operator drives: an aggregation or a reduce. */
+export type JsKeyedFunction = Pick<JsKeyedAggregation | JsKeyedReduce<unknown, JsKey>, 'finish' | 'stats'> & { process(record: unknown): unknown };
+
+export class KeyedAggregationOperator extends AbstractStreamOperator implements OneInputStreamOperator {
+  /** The timestamp of the record being processed: what its updates carry. */
+  private timestamp = NO_TIMESTAMP;
+  private state: JsKeyedFunction | undefined;
+
+  /** Records emitted by the keyed state (its `emit` option): hand them to the output. */
+  readonly emit = (record: unknown): void => this.output.collect(record, this.timestamp);
+
+  /**
+   * @param create Builds the keyed state around `emit` (called by `initializeState`, so a
+   *   failed task that never started holds no state).
+   */
+  constructor(
+    name: string,
+    private readonly create: (emit: (record: unknown) => void) => JsKeyedFunction,
+    output: Output,
+  ) {
+    super(name, output);
+  }
+
+  override initializeState(_context: StateInitializationContext): void {
+    this.state = this.create(this.emit);
+  }
+
+  processElement(value: unknown, timestamp: number): void {
+    this.timestamp = timestamp;
+    this.state!.process(value);
+  }
+
+  override finish(): void {
+    this.timestamp = NO_TIMESTAMP;
+    this.state?.finish();
+  }
+
+  /** Keys, JS heap bytes and records of the state (for metrics); undefined before it exists. */
+  stats(): { keys: number; memoryBytes: number; recordsIn: number } | undefined {
+    return this.state?.stats();
+  }
+}

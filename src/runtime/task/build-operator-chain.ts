@@ -1,0 +1,228 @@
+/**
+ * Builds a task's OperatorChain from its deployment: one operator object per chained StreamGraph
+ * node, linked through ChainingOutputs, with the tail's output going to the RecordWriters of the
+ * task's output edges (each behind the combiner the plan put there, if any) or into the sink.
+ * Every choice comes from the deployment (native or js aggregation, serializers, combiners);
+ * this file only instantiates them (Flink's OperatorChain constructor with StreamConfig).
+ *
+ * Layering: runtime/task -> runtime/operators, runtime/sinks, runtime/sources, state, io, graph.
+ */
+import { errors } from '../../errors.js';
+import { resolveRecordType } from '../../graph/physical-plan.js';
+import type { StreamGraph, StreamNode } from '../../graph/stream-graph.js';
+import type { ChannelGroup } from '../../io/channel-group.js';
+import { ChannelProducer } from '../../io/channel-producer.js';
+import { BroadcastPartitioner } from '../../io/partitioner/broadcast-partitioner.js';
+import type { ChannelSelector } from '../../io/partitioner/channel-selector.js';
+import { ForwardPartitioner } from '../../io/partitioner/forward-partitioner.js';
+import { GlobalPartitioner } from '../../io/partitioner/global-partitioner.js';
+import { KeyGroupStreamPartitioner } from '../../io/partitioner/key-group-stream-partitioner.js';
+import { RebalancePartitioner } from '../../io/partitioner/rebalance-partitioner.js';
+import { RescalePartitioner } from '../../io/partitioner/rescale-partitioner.js';
+import { ShufflePartitioner } from '../../io/partitioner/shuffle-partitioner.js';
+import { RecordWriter } from '../../io/record-writer.js';
+import type { ManagedMemory } from '../../memory/managed-memory.js';
+import type { NetworkBufferPool, WaitHooks } from '../../memory/network-buffer-pool.js';
+import { JsKeyedAggregation } from '../../state/js-keyed-aggregation.js';
+import { JsKeyedReduce } from '../../state/js-keyed-reduce.js';
+import type { JsKey } from '../../state/js-keyed-state.js';
+import { Types } from '../../types/type-information.js';
+import type { TypeSerializer } from '../../types/type-serializer.js';
+import type { OperatorDeployment, OutputDeployment, TaskDeployment } from '../deployment.js';
+import { BroadcastingOutput, DISCARDING_OUTPUT } from '../operators/broadcasting-output.js';
+import { chainingOutputOf } from '../operators/chaining-output.js';
+import { CoStreamMap } from '../operators/co-stream-map.js';
+import { CollectSinkOperator } from '../operators/collect-sink-operator.js';
+import { KeyedAggregationOperator } from '../operators/keyed-aggregation-operator.js';
+import { NativeCombinerOperator } from '../operators/native-combiner-operator.js';
+import { NativeKeyedAggregationOperator } from '../operators/native-keyed-aggregation-operator.js';
+import type { OneInputStreamOperator } from '../operators/one-input-stream-operator.js';
+import { OperatorChain } from '../operators/operator-chain.js';
+import type { Output } from '../operators/output.js';
+import { RecordWriterOutput } from '../operators/record-writer-output.js';
+import { SinkOperator } from '../operators/sink-operator.js';
+import { SourceOperator } from '../operators/source-operator.js';
+import { StreamFilter } from '../operators/stream-filter.js';
+import { StreamFlatMap } from '../operators/stream-flat-map.js';
+import { StreamMap } from '../operators/stream-map.js';
+import type { StreamOperator } from '../operators/stream-operator.js';
+import { createSinkWriter } from '../sinks/sink-writer.js';
+import { createSourceReader } from '../sources/source-reader.js';
+import { keySelectorOf } from './key-selector.js';
+import { SequentialSink } from './sequential-sink.js';
+
+/** What of the task's slot building a chain needs. */
+export interface ChainContext {
+  graph: StreamGraph;
+  pool: NetworkBufferPool;
+  groups: (buffer: SharedArrayBuffer) => ChannelGroup;
+  managedMemory: ManagedMemory;
+  flushClock: Int32Array;
+  mode: 'STREAMING' | 'BATCH';
+  bufferTimeout: number;
+}
+
+/** A task's operators and the parts of its output the task drives itself. */
+export interface BuiltChain {
+  chain: OperatorChain;
+  /** The writers of the output edges (and of a collect sink), closed by the task at its end. */
+  writers: RecordWriter<unknown>[];
+  /** The sink operator of a print/text/custom sink task, flushed by the task when idle. */
+  sink: SinkOperator | undefined;
+}
+
+/**
+ * Builds the chain of `deployment`. `wait` receives every promise the task must wait for before
+ * its next record (a back-pressured or async sink).
+ */
+export function buildOperatorChain(deployment: TaskDeployment, context: ChainContext, hooks: WaitHooks, wait: (pending: Promise<unknown>) => void): BuiltChain {
+  const { graph } = context;
+  const nodes = deployment.nodeIds.map((id) => graph.nodes[id]!);
+  const tail = nodes[nodes.length - 1]!;
+  const writers: RecordWriter<unknown>[] = [];
+  const writer = (channels: ChannelProducer[], serializer: TypeSerializer<unknown>, selector: ChannelSelector<unknown>, localPool: number) => {
+    const w = new RecordWriter<unknown>({
+      pool: context.pool,
+      localPool,
+      channels,
+      serializer,
+      selector,
+      bufferTimeout: context.bufferTimeout,
+      flushClock: context.flushClock,
+      hooks,
+    });
+    writers.push(w);
+    return w;
+  };
+
+  // After the tail: the output edges (behind their combiners), or the sink as the last operator.
+  const operators: StreamOperator[] = [];
+  const afterTail: StreamOperator[] = [];
+  let sink: SinkOperator | undefined;
+  let output: Output;
+  let last = nodes.length - 1;
+  if (tail.operator.kind === 'sink') {
+    let sinkOperator: OneInputStreamOperator;
+    if (tail.operator.sink.kind === 'collect') {
+      const collect = deployment.collect!;
+      const channels = [new ChannelProducer(context.groups(collect.group), collect.ring, hooks)];
+      const serializer = resolveRecordType(graph, collect.serializer).createSerializer();
+      sinkOperator = new CollectSinkOperator(tail.name, writer(channels, serializer, new ForwardPartitioner(), collect.localPool));
+    } else {
+      const sub = { subtaskIndex: deployment.subtaskIndex, parallelism: deployment.parallelism, textFile: deployment.textFile };
+      sink = new SinkOperator(new SequentialSink(createSinkWriter(tail.operator.sink, sub), tail.name, context.bufferTimeout, context.flushClock), wait);
+      sinkOperator = sink;
+    }
+    operators.unshift(sinkOperator);
+    output = chainingOutputOf(sinkOperator);
+    last--;
+  } else {
+    const outputs = deployment.outputs.map((o) => {
+      const edge = graph.edges[o.streamEdgeIndex]!;
+      const key = edge.key ? keySelectorOf(edge.key, tail.outputType, graph.nodes[edge.target]!.name) : undefined;
+      const channels = o.channels.map((c) => new ChannelProducer(context.groups(c.group), c.ring, hooks));
+      const serializer = resolveRecordType(graph, o.serializer).createSerializer();
+      const toWriter = new RecordWriterOutput(writer(channels, serializer, selectorFor(o, key), o.localPool));
+      if (!o.combiner) return toWriter;
+      const combiner = combinerFor(o, graph.nodes[edge.target]!, context, toWriter);
+      afterTail.push(combiner);
+      return chainingOutputOf(combiner);
+    });
+    output = outputs.length === 1 ? outputs[0]! : outputs.length === 0 ? DISCARDING_OUTPUT : new BroadcastingOutput(outputs);
+  }
+
+  // The chained operators, from the tail back to the head, each feeding the one after it.
+  for (let i = last; i >= 0; i--) {
+    const operator = createOperator(nodes[i]!, deployment.operators[i]!, deployment, context, output, i === 0);
+    operators.unshift(operator);
+    if (i > 0) output = chainingOutputOf(operator as OneInputStreamOperator);
+  }
+  return { chain: new OperatorChain([...operators, ...afterTail]), writers, sink };
+}
+
+/** The operator object for `node`, as the plan chose it (`plan`). */
+function createOperator(node: StreamNode, plan: OperatorDeployment, deployment: TaskDeployment, context: ChainContext, output: Output, isHead: boolean): StreamOperator {
+  const op = node.operator;
+  const name = node.name;
+  switch (op.kind) {
+    case 'source':
+      return new SourceOperator(name, createSourceReader(op.source, { subtaskIndex: deployment.subtaskIndex, parallelism: deployment.parallelism }), output);
+    case 'map':
+      return new StreamMap(name, op.fn, output);
+    case 'filter':
+      return new StreamFilter(name, op.fn, output);
+    case 'flatMap':
+      return new StreamFlatMap(name, op.fn, output);
+    case 'coMap':
+      return new CoStreamMap(name, op.fn1, op.fn2, output);
+    case 'aggregate':
+    case 'reduce': {
+      const inputType = resolveRecordType(context.graph, plan.inputTypes[0]!);
+      const common = { mode: context.mode, maxParallelism: deployment.maxParallelism };
+      if (plan.implementation === 'native') {
+        if (op.kind !== 'aggregate' || op.key.kind !== 'fields' || !isHead) {
+          throw errors.internal(`operator '${name}' was planned native but is not a chain head keyed by fields`);
+        }
+        const options = {
+          ...common,
+          type: inputType,
+          keyFields: op.key.fields,
+          aggregation: op.aggregation,
+          field: op.field,
+          managedMemory: context.managedMemory,
+          operatorName: `${name} (${deployment.subtaskIndex + 1}/${deployment.parallelism})`,
+        };
+        return new NativeKeyedAggregationOperator(name, options, node.outputType ?? Types.GENERIC, output);
+      }
+      const keySelector = keySelectorOf(op.key, inputType, name) as (record: unknown) => JsKey;
+      const state = { ...common, operatorName: name, keySelector };
+      return new KeyedAggregationOperator(
+        name,
+        op.kind === 'reduce'
+          ? (emit) => new JsKeyedReduce<unknown, JsKey>({ ...state, emit, reduce: op.fn })
+          : (emit) => new JsKeyedAggregation({ ...state, emit, aggregation: op.aggregation, field: op.field }),
+        output,
+      );
+    }
+    case 'sink':
+      throw errors.internal(`sink '${name}' in the middle of a chain`);
+  }
+}
+
+/** The combiner the plan put in front of output `o` (into the aggregation `consumer`). */
+function combinerFor(o: OutputDeployment, consumer: StreamNode, context: ChainContext, output: Output): NativeCombinerOperator {
+  const c = o.combiner!;
+  return new NativeCombinerOperator(
+    {
+      type: resolveRecordType(context.graph, c.type),
+      keyFields: c.keyFields,
+      aggregation: c.aggregation,
+      field: c.field,
+      maxParallelism: o.consumerMaxParallelism,
+      managedMemory: context.managedMemory,
+      operatorName: consumer.name,
+    },
+    output,
+  );
+}
+
+/** The channel selector of an output edge. */
+function selectorFor(output: OutputDeployment, keySelector: ((record: unknown) => unknown) | undefined): ChannelSelector<unknown> {
+  switch (output.partitioner) {
+    case 'FORWARD':
+      return new ForwardPartitioner();
+    case 'REBALANCE':
+      return new RebalancePartitioner();
+    case 'RESCALE':
+      return new RescalePartitioner();
+    case 'SHUFFLE':
+      return new ShufflePartitioner();
+    case 'BROADCAST':
+      return new BroadcastPartitioner();
+    case 'GLOBAL':
+      return new GlobalPartitioner();
+    case 'HASH':
+      if (!keySelector) throw errors.internal('a HASH edge without a key');
+      return new KeyGroupStreamPartitioner(keySelector, output.consumerMaxParallelism);
+  }
+}
