@@ -28,7 +28,7 @@ export abstract class AbstractStreamOperator {
   snapshotState(_checkpointId: number): void {}
   notifyCheckpointComplete(_checkpointId: number): void {}
 
-  /** Advances event time to `watermark` and forwards it. Operators with timers fire them first (issue 10). */
+  /** Advances event time to `watermark` and forwards it. Operators with timers will fire them first. */
   processWatermark(watermark: number): void {
     this.currentWatermark = watermark;
     this.output.emitWatermark(watermark);

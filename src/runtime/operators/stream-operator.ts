@@ -17,7 +17,7 @@
  * ## Time
  * A record travels with its timestamp as a plain number beside the value (no per-record
  * wrapper object): epoch milliseconds, or {@link NO_TIMESTAMP} when it has none. Watermarks are
- * numbers too; an operator forwards a watermark after it has handled it (issue 10 adds timers
+ * numbers too; an operator forwards a watermark after it has handled it (event-time timers will fire
  * that fire in between).
  *
  * The hot path neither throws on its own behalf nor allocates per record.
@@ -33,7 +33,7 @@ export const MIN_WATERMARK = Number.NEGATIVE_INFINITY;
 export const MAX_WATERMARK = Number.POSITIVE_INFINITY;
 
 /**
- * What an operator gets to restore its state from. Nothing yet: checkpoints (issue 11) fill it
+ * What an operator gets to restore its state from. Nothing yet: checkpoints (fault tolerance, to come) will fill it
  * with the operator's snapshot; until then every operator starts empty.
  */
 export interface StateInitializationContext {
