@@ -18,7 +18,7 @@
  * A record travels with its timestamp as a plain number beside the value (no per-record
  * wrapper object): epoch milliseconds, or {@link NO_TIMESTAMP} when it has none. Watermarks are
  * numbers too; an operator forwards a watermark after it has handled it (event-time timers will fire
- * that fire in between).
+ * in between).
  *
  * The hot path neither throws on its own behalf nor allocates per record.
  */
