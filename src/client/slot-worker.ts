@@ -95,12 +95,11 @@ export default async function runSlot(request: SlotRequest): Promise<SlotResult>
       metrics: request.metrics,
     };
     const slotMetrics = request.metrics ? new SlotMetricsWriter(request.metrics, request.slot) : undefined;
-    const scheduler = new SlotScheduler(inputGroup, cancelled, graph.edges, slotMetrics);
+    const scheduler = new SlotScheduler(inputGroup, cancelled, slotMetrics);
     for (const deployment of request.tasks) {
       let task: StreamTask;
-      const hooks = { cancelled, help: () => scheduler.help(task) };
       try {
-        task = new StreamTask(deployment, context, hooks);
+        task = new StreamTask(deployment, context);
       } catch (error) {
         throw new TaskSetupError(deployment.name, deployment.subtaskIndex, error);
       }

@@ -20,9 +20,9 @@ import { RebalancePartitioner } from '../../io/partitioner/rebalance-partitioner
 import { RescalePartitioner } from '../../io/partitioner/rescale-partitioner.js';
 import { ShufflePartitioner } from '../../io/partitioner/shuffle-partitioner.js';
 import { ReadStatus, RecordReader } from '../../io/record-reader.js';
-import { RecordWriter } from '../../io/record-writer.js';
+import { RecordWriter, type OutputAvailability } from '../../io/record-writer.js';
 import type { ManagedMemory } from '../../memory/managed-memory.js';
-import type { NetworkBufferPool, WaitHooks } from '../../memory/network-buffer-pool.js';
+import type { NetworkBufferPool } from '../../memory/network-buffer-pool.js';
 import { JsKeyedAggregation } from '../../state/js-keyed-aggregation.js';
 import { JsKeyedReduce } from '../../state/js-keyed-reduce.js';
 import type { JsKey } from '../../state/js-keyed-state.js';
@@ -40,8 +40,12 @@ import { chainOperator, type Push } from './operator-chain.js';
 import { nowMs, TaskState } from '../metrics/metrics-layout.js';
 import { TaskMetricsWriter, type TaskCounters } from '../metrics/metrics-writer.js';
 
-/** What a step did. */
-export const StepResult = { PROGRESS: 0, IDLE: 1, WAITING: 2, FINISHED: 3 } as const;
+/**
+ * What a step did: PROGRESS (took input or emitted), IDLE (no input), WAITING (on `waitingOn`: an
+ * async source or sink), BACKPRESSURED (has input, or a source with more to give, or output to
+ * hand over at its end, but its output cannot take more: await `outputAvailable()`), FINISHED.
+ */
+export const StepResult = { PROGRESS: 0, IDLE: 1, WAITING: 2, FINISHED: 3, BACKPRESSURED: 4 } as const;
 export type StepResult = (typeof StepResult)[keyof typeof StepResult];
 
 /** Everything of the slot a task needs. */
@@ -90,7 +94,14 @@ export class StreamTask {
   private recordsFromSource = 0;
   /** Records the native aggregation took in, kept when it is closed. */
   private nativeRecordsIn = 0;
-  private phase: 'running' | 'closing' | 'finished' = 'running';
+  /** running; closing (final results, sink close); draining (writers closed, backlogs left); finished. */
+  private phase: 'running' | 'closing' | 'draining' | 'finished' = 'running';
+  /** Blocked channels of all of the task's writers (shared with them; read by its source between records). */
+  private readonly output: OutputAvailability = { blocked: 0 };
+  /** When the current back-pressured period began (performance.now()), or 0. */
+  private backPressuredSince = 0;
+  /** Back-pressured time of the periods that ended, in ms. */
+  private backPressuredMs = 0;
   private readonly startedAt = performance.now();
   private finishedAt = 0;
   /** This subtask's metrics block, or undefined when metrics are off. */
@@ -101,7 +112,7 @@ export class StreamTask {
   /** Native recordsIn as last sampled (a native call, so sampled with the state, not every step). */
   private sampledNativeRecordsIn = 0;
 
-  constructor(deployment: TaskDeployment, context: TaskContext, hooks: WaitHooks) {
+  constructor(deployment: TaskDeployment, context: TaskContext) {
     this.deployment = deployment;
     this.name = deployment.name;
     this.pool = context.pool;
@@ -122,12 +133,12 @@ export class StreamTask {
         const writer = new RecordWriter<unknown>({
           pool: context.pool,
           localPool: collect.localPool,
-          channels: [new ChannelProducer(context.groups(collect.group), collect.ring, hooks)],
+          channels: [new ChannelProducer(context.groups(collect.group), collect.ring)],
           serializer: this.typeInto(this.nodes.length - 1, graph).createSerializer(),
           selector: new ForwardPartitioner(),
           bufferTimeout: context.bufferTimeout,
           flushClock: context.flushClock,
-          hooks,
+          availability: this.output,
         });
         this.writers.push(writer);
         terminal = (record) => writer.emit(record);
@@ -142,7 +153,7 @@ export class StreamTask {
       }
     } else {
       const emitters = deployment.outputs.map((output): Push => {
-        const writer = this.createWriter(output, tail, context, hooks);
+        const writer = this.createWriter(output, tail, context);
         this.writers.push(writer);
         const combiner = this.combinerFor(output, context, (record) => writer.emit(record));
         if (!combiner) return (record) => writer.emit(record);
@@ -213,17 +224,17 @@ export class StreamTask {
     return this.nodes[index - 1]!.outputType ?? Types.GENERIC;
   }
 
-  private createWriter(output: OutputDeployment, tail: StreamNode, context: TaskContext, hooks: WaitHooks): RecordWriter<unknown> {
+  private createWriter(output: OutputDeployment, tail: StreamNode, context: TaskContext): RecordWriter<unknown> {
     const edge = context.graph.edges[output.streamEdgeIndex]!;
     return new RecordWriter<unknown>({
       pool: context.pool,
       localPool: output.localPool,
-      channels: output.channels.map((c) => new ChannelProducer(context.groups(c.group), c.ring, hooks)),
+      channels: output.channels.map((c) => new ChannelProducer(context.groups(c.group), c.ring)),
       serializer: inputTypeOf(context.graph, edge.target).createSerializer(),
       selector: selectorFor(output, edge.key ? keySelectorOf(edge.key, tail.outputType, context.graph.nodes[edge.target]!.name) : undefined),
       bufferTimeout: context.bufferTimeout,
       flushClock: context.flushClock,
-      hooks,
+      availability: this.output,
     });
   }
 
@@ -258,17 +269,38 @@ export class StreamTask {
     return this.source !== undefined || this.reader!.hasInput();
   }
 
+  /** True while some output of the task cannot take records (it takes no input then). */
+  get backPressured(): boolean {
+    return this.output.blocked !== 0;
+  }
+
   /**
-   * Processes up to about `budget` records. Never blocks, except inside a back-pressured write.
+   * A promise that settles when the task's output may take records again (the writers'
+   * availability futures), or undefined when it can now. Never rejects.
+   */
+  outputAvailable(timeoutMs: number): Promise<void> | undefined {
+    if (this.output.blocked === 0 || this.phase === 'finished') return undefined;
+    const waits: Promise<void>[] = [];
+    for (let i = 0; i < this.writers.length; i++) {
+      const writer = this.writers[i]!;
+      if (!writer.isAvailable()) waits.push(writer.whenAvailable(timeoutMs));
+    }
+    return waits.length === 0 ? undefined : Promise.race(waits);
+  }
+
+  /**
+   * Processes up to about `budget` records. Never blocks: takes input only while its output is
+   * available, and returns BACKPRESSURED when it has input but its output is not.
    * With metrics on, publishes the task's counters to its metrics block after the step, and
    * keeps its idle time: a step that finds no input (IDLE, or WAITING on an async source) opens
    * an idle period, the next step that has work closes it at its start.
+   * Back-pressured time runs from a BACKPRESSURED step to the next step that returns anything else.
    */
   step(budget: number): StepResult {
     const m = this.metricsWriter;
-    if (m === undefined || this.phase === 'finished') return this.runStep(budget);
+    if (m === undefined || this.phase === 'finished') return this.trackBackPressure(this.runStep(budget));
     const start = m.idling ? nowMs() : 0;
-    const result = this.runStep(budget);
+    const result = this.trackBackPressure(this.runStep(budget));
     const now = nowMs();
     if (result === StepResult.IDLE || (result === StepResult.WAITING && this.waitingOnSource)) m.idle(start || now);
     else if (start !== 0) m.active(start);
@@ -284,6 +316,23 @@ export class StreamTask {
     return result;
   }
 
+  /** Opens or closes a back-pressured period for the step's result. */
+  private trackBackPressure(result: StepResult): StepResult {
+    if (result === StepResult.BACKPRESSURED) {
+      if (this.backPressuredSince === 0) this.backPressuredSince = performance.now();
+    } else if (this.backPressuredSince !== 0) {
+      this.backPressuredMs += performance.now() - this.backPressuredSince;
+      this.backPressuredSince = 0;
+    }
+    return result;
+  }
+
+  /** Back-pressured time so far in ns, the open period included. */
+  private backPressuredNs(): number {
+    const open = this.backPressuredSince === 0 ? 0 : performance.now() - this.backPressuredSince;
+    return (this.backPressuredMs + open) * 1e6;
+  }
+
   /** True while the task waits on its async source (no input: idle), not on its sink (busy). */
   private get waitingOnSource(): boolean {
     return this.source !== undefined && this.waitingOn !== undefined && this.waitingOn === this.source.ready;
@@ -294,12 +343,10 @@ export class StreamTask {
     const c = this.counters;
     let out = 0;
     let bytesOut = 0;
-    let waitedNs = 0;
     for (let i = 0; i < this.writers.length; i++) {
       const writer = this.writers[i]!;
       out += writer.numRecordsOut;
       bytesOut += writer.numBytesOut;
-      waitedNs += writer.waits.backPressuredNs;
     }
     if (this.sink) out += this.sink.written;
     if (sample) {
@@ -319,15 +366,22 @@ export class StreamTask {
     c.numRecordsOut = out;
     c.numBytesIn = this.reader?.numBytesIn ?? this.source?.bytesRead ?? 0;
     c.numBytesOut = bytesOut;
-    c.backPressuredNs = waitedNs;
+    c.backPressuredNs = this.backPressuredNs();
   }
 
   private runStep(budget: number): StepResult {
     if (this.phase === 'finished') return StepResult.FINISHED;
     if (this.waitingOn) return StepResult.WAITING;
-    if (this.phase === 'closing') return this.finish();
+    if (this.phase !== 'running') return this.finish();
+    // Flink's mailbox default action runs only while the output is available.
+    if (this.output.blocked !== 0 && !this.drainOutputs()) {
+      if (this.source !== undefined || this.reader!.hasInput()) return StepResult.BACKPRESSURED;
+      this.flushIfDue();
+      return this.waitingOn ? StepResult.WAITING : StepResult.IDLE;
+    }
     if (this.source) {
-      const status = this.source.poll(budget, this.push);
+      // The reader stops between records once `output.blocked` is set: at most one element's output waits.
+      const status = this.source.poll(budget, this.push, this.output);
       if (this.waitingOn) return StepResult.WAITING;
       if (status === SourceStatus.END) return this.finish();
       if (status === SourceStatus.WAITING) {
@@ -338,9 +392,10 @@ export class StreamTask {
       return StepResult.PROGRESS;
     }
     const reader = this.reader!;
+    const output = this.output;
     let used = 0;
     let progressed = false;
-    while (used < budget && !this.waitingOn) {
+    while (used < budget && !this.waitingOn && output.blocked === 0) {
       let status: ReadStatus;
       if (this.native) {
         status = reader.nextSlice();
@@ -356,7 +411,7 @@ export class StreamTask {
         }
       } else {
         const before = reader.numRecordsIn;
-        status = reader.nextBatch(this.push);
+        status = reader.nextBatch(this.push, output);
         if (status === ReadStatus.RECORD) {
           used += reader.numRecordsIn - before;
           progressed = true;
@@ -369,8 +424,15 @@ export class StreamTask {
     }
     if (this.waitingOn) return StepResult.WAITING;
     if (progressed) return StepResult.PROGRESS;
+    if (output.blocked !== 0) return StepResult.BACKPRESSURED;
     this.flushIfDue();
     return this.waitingOn ? StepResult.WAITING : StepResult.IDLE;
+  }
+
+  /** Hands over what the writers could not yet (their backlogs); true when every output is available. */
+  private drainOutputs(): boolean {
+    for (let i = 0; i < this.writers.length; i++) this.writers[i]!.tryDrain();
+    return this.output.blocked === 0;
   }
 
   /**
@@ -388,7 +450,10 @@ export class StreamTask {
     }
   }
 
-  /** End of input: final keyed results (BATCH), then close the sink and the outputs. */
+  /**
+   * End of input: final keyed results (BATCH), then close the sink and the outputs, then hand
+   * over what the writers still hold (BACKPRESSURED until they could).
+   */
   private finish(): StepResult {
     if (this.phase === 'running') {
       this.phase = 'closing';
@@ -400,15 +465,19 @@ export class StreamTask {
       void this.source?.close();
       if (this.waitingOn) return StepResult.WAITING;
     }
-    if (this.sink) {
-      const closing = this.sink.close();
-      if (closing) {
-        this.waitingOn = closing;
-        return StepResult.WAITING;
+    if (this.phase === 'closing') {
+      if (this.sink) {
+        const closing = this.sink.close();
+        if (closing) {
+          this.waitingOn = closing;
+          return StepResult.WAITING;
+        }
       }
+      for (const combiner of this.combiners) combiner.finish();
+      for (const writer of this.writers) writer.close();
+      this.phase = 'draining';
     }
-    for (const combiner of this.combiners) combiner.finish();
-    for (const writer of this.writers) writer.close();
+    if (this.output.blocked !== 0 && !this.drainOutputs()) return StepResult.BACKPRESSURED;
     this.phase = 'finished';
     this.finishedAt = performance.now();
     return StepResult.FINISHED;
@@ -455,11 +524,9 @@ export class StreamTask {
     const reader = this.reader;
     let out = 0;
     let bytesOut = 0;
-    let waitedNs = 0;
     for (const writer of this.writers) {
       out += writer.numRecordsOut;
       bytesOut += writer.numBytesOut;
-      waitedNs += writer.waits.backPressuredNs;
     }
     if (this.sink) out += this.sink.written;
     const recordsIn = this.source ? this.recordsFromSource : this.native ? (this.nativeClosed ? this.nativeRecordsIn : this.native.stats().recordsIn) : (reader?.numRecordsIn ?? 0);
@@ -471,7 +538,7 @@ export class StreamTask {
       numRecordsOut: out,
       numBytesIn: reader?.numBytesIn ?? this.source?.bytesRead ?? 0,
       numBytesOut: bytesOut,
-      backPressuredTimeMs: waitedNs / 1e6,
+      backPressuredTimeMs: this.backPressuredNs() / 1e6,
       durationMs: (this.finishedAt || performance.now()) - this.startedAt,
     };
   }
