@@ -35,9 +35,9 @@ describe('a back-pressured slot', () => {
         const ticks = task(snapshot, 'Ticks');
         if (flood.backPressuredTimeMs > 0) floodBackPressured = true;
         if (flood.status === 'FINISHED' || flood.numRecordsOut >= RECORDS) {
-          assert.fail(`Flood finished its back-pressured run while Ticks had emitted only ${ticks.numRecordsOut} of ${TICKS}: the slot's event loop did not run`);
+          assert.fail(`Flood finished its back-pressured run while Ticks had emitted only ${ticks.numRecordsIn} of ${TICKS}: the slot's event loop did not run`);
         }
-        if (ticks.numRecordsOut >= TICKS) {
+        if (ticks.numRecordsIn >= TICKS) {
           seen = { flood, ticks };
           break;
         }
@@ -50,5 +50,33 @@ describe('a back-pressured slot', () => {
     assert.equal(seen.flood.status, 'RUNNING');
     assert.ok(seen.flood.numRecordsOut < RECORDS, JSON.stringify(seen.flood));
     assert.ok(floodBackPressured, `Flood was never back-pressured: ${JSON.stringify(seen.flood)}`);
+  });
+
+  it('counts back-pressured time only for the task that has input but no output buffer', async () => {
+    const client = submit(backPressuredSlot, {
+      config: { 'taskmanager.numberOfTaskSlots': 2, 'taskmanager.memory.segment-size': '4kb' },
+      params: { records: String(RECORDS), sinkMicros: '200', tickMs: '5' },
+    });
+    let flood: TaskMetricsSnapshot | undefined;
+    let starved: TaskMetricsSnapshot | undefined;
+    try {
+      for await (const snapshot of client.snapshots(20)) {
+        flood = task(snapshot, 'Flood');
+        starved = task(snapshot, 'Starved');
+        // Whatever the machine's load: once Flood was back-pressured and Starved spent time idle, compare.
+        if (flood.backPressuredTimeMs > 0 && starved.idleTimeMs > 0) break;
+        if (flood.status === 'FINISHED') break;
+      }
+    } finally {
+      client.cancel();
+      await assert.rejects(client.result, JobCancelledError);
+    }
+    assert.ok(flood && starved);
+    assert.ok(flood.backPressuredTimeMs > 0, `Flood (input left, output full) was not back-pressured: ${JSON.stringify(flood)}`);
+    assert.ok(starved.idleTimeMs > 0, JSON.stringify(starved));
+    assert.equal(starved.numRecordsIn, 0);
+    assert.equal(starved.backPressuredTimeMs, 0, `Starved (no input) counted back-pressured time: ${JSON.stringify(starved)}`);
+    const final = client.metrics();
+    assert.equal(task(final, 'Starved').backPressuredTimeMs, 0);
   });
 });
