@@ -124,6 +124,8 @@ export class ChannelGroup {
    * Spins briefly, then sleeps until any producer publishes to this group, for at most `timeoutMs`.
    * `hasData` re-checks the rings after the waiting flag is raised, so a publish racing with
    * going to sleep is never lost. Returns false when the group was cancelled.
+   * Blocks the thread: only for a thread that does nothing else (a benchmark or test consumer);
+   * task slots use `waitForDataAsync`.
    */
   waitForData(hasData: () => boolean, timeoutMs: number): boolean {
     const words = this.words;

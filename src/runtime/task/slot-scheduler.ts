@@ -105,12 +105,7 @@ export class SlotScheduler {
       }
       if (result === StepResult.PROGRESS) progressed = true;
       else if (result === StepResult.FINISHED) finished++;
-      else {
-        if (result === StepResult.WAITING && task.waitingOn) waiting.push(this.settle(task, task.waitingOn));
-        // BACKPRESSURED, or idle with output still in a backlog: wake when it can be handed over.
-        const output = task.outputAvailable(IDLE_WAIT_MS);
-        if (output) waiting.push(output);
-      }
+      else if (result === StepResult.WAITING && task.waitingOn) waiting.push(this.settle(task, task.waitingOn));
     }
     return { progressed, finished, waiting };
   }
@@ -132,7 +127,12 @@ export class SlotScheduler {
     if (hasInput()) return;
     // Nothing to do for now: publish partly filled buffers whose timeout passed before sleeping,
     // so a quiet source does not hold back what it already emitted.
-    for (const task of this.tasks) task.flushIfDue();
+    for (const task of this.tasks) {
+      task.flushIfDue();
+      // BACKPRESSURED, or idle with output still in a backlog: wake when it can be handed over.
+      const output = task.outputAvailable(IDLE_WAIT_MS);
+      if (output) waiting.push(output);
+    }
     const input = this.inputGroup
       ? this.inputGroup.waitForDataAsync(hasInput, IDLE_WAIT_MS)
       : new Promise((resolve) => setTimeout(resolve, IDLE_WAIT_MS));
