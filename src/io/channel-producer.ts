@@ -80,18 +80,19 @@ export class ChannelProducer {
 
   /**
    * Settles once the consumer released a ring slot, or after `timeoutMs`, without blocking.
-   * Raises PRODUCER_WAITING before `retry` (which re-checks what the caller waits for), so a
-   * release racing with the registration either changes READ_INDEX before the wait (it returns
-   * at once) or sees the flag and notifies; the flag is lowered when the wait ends.
+   * Counts itself in PRODUCER_WAITING before `retry` (which re-checks what the caller waits for),
+   * so a release racing with the registration either changes READ_INDEX before the wait (it
+   * returns at once) or sees the count and notifies; the count goes down when the wait ends (a
+   * count, not a flag: a wait that lost a race may still be pending when the next one starts).
    * Returns at once when `retry` returns true.
    */
   whenSpace(retry: () => boolean, timeoutMs: number): Promise<void> {
     const words = this.words;
     const flag = this.base + PRODUCER_WAITING;
     const readWord = this.base + READ_INDEX;
-    Atomics.store(words, flag, 1);
+    Atomics.add(words, flag, 1);
     return whenWordChanges(words, readWord, Atomics.load(words, readWord), timeoutMs, retry, () => {
-      Atomics.store(words, flag, 0);
+      Atomics.sub(words, flag, 1);
     });
   }
 }
