@@ -63,11 +63,12 @@
 //  - Descriptor OWNER_POOL: set LAST by a granting request (release, after SUBPARTITION and all
 //    counters); a recycle CASes it to 0 first (acquire), which detects double recycles.
 //  - RECYCLE_EPOCH: native increments it (seq_cst) on every recycle and force-destroy.
-//  - WAITERS: JS only. A JS thread that must block: epoch = Atomics.load(EPOCH); try the request;
-//    on failure Atomics.add(WAITERS, 1); Atomics.wait(EPOCH, epoch); Atomics.sub(WAITERS, 1);
-//    retry. recycleSegment returns WAITERS (seq_cst load after the epoch bump); when it is > 0
-//    the recycling JS thread calls Atomics.notify(EPOCH). V8's Atomics.wait is not an OS futex,
-//    so native code can never wake JS waiters itself.
+//  - WAITERS: JS only. A JS thread that waits for a segment (never blocking, see
+//    NetworkBufferPool.whenRecycled): Atomics.add(WAITERS, 1); epoch = Atomics.load(EPOCH); retry
+//    the request; on failure Atomics.waitAsync(EPOCH, epoch), Atomics.sub(WAITERS, 1) when it
+//    settles. recycleSegment returns WAITERS (seq_cst load after the epoch bump); when it is > 0
+//    the recycling JS thread calls Atomics.notify(EPOCH). V8's waiters are not OS futexes, so
+//    native code can never wake JS waiters itself.
 //  - JS may read any counter with Atomics.load on an Int32Array over the same bytes.
 #pragma once
 

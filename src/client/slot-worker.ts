@@ -101,13 +101,12 @@ export default async function runSlot(request: SlotRequest): Promise<SlotResult>
       metrics: request.metrics,
     };
     const slotMetrics = request.metrics ? new SlotMetricsWriter(request.metrics, request.slot) : undefined;
-    const scheduler = new SlotScheduler(inputGroup, cancelled, graph.edges, slotMetrics, (task) => channel.state(task.deployment, 'FINISHED'));
+    const scheduler = new SlotScheduler(inputGroup, cancelled, slotMetrics, (task) => channel.state(task.deployment, 'FINISHED'));
     for (const deployment of request.tasks) {
       let task: StreamTask;
-      const hooks = { cancelled, help: () => scheduler.help(task) };
       channel.state(deployment, 'INITIALIZING');
       try {
-        task = new StreamTask(deployment, context, hooks);
+        task = new StreamTask(deployment, context);
       } catch (error) {
         throw new TaskSetupError(deployment, error);
       }

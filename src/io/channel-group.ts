@@ -124,19 +124,21 @@ export class ChannelGroup {
    * Spins briefly, then sleeps until any producer publishes to this group, for at most `timeoutMs`.
    * `hasData` re-checks the rings after the waiting flag is raised, so a publish racing with
    * going to sleep is never lost. Returns false when the group was cancelled.
+   * Blocks the thread: only for a thread that does nothing else (a benchmark or test consumer);
+   * task slots use `waitForDataAsync`.
    */
   waitForData(hasData: () => boolean, timeoutMs: number): boolean {
     const words = this.words;
     // A wait/notify round trip costs ~45 µs; a producer mid-segment usually publishes sooner.
     for (let spin = 0; spin < SPINS_BEFORE_SLEEP; spin++) if (hasData()) return true;
-    Atomics.store(words, GATE_WAITING, 1);
+    Atomics.add(words, GATE_WAITING, 1);
     try {
       const signal = Atomics.load(words, GATE_SIGNAL);
       if (hasData()) return true;
       if (Atomics.load(words, CANCELLED) !== 0) return false;
       Atomics.wait(words, GATE_SIGNAL, signal, timeoutMs);
     } finally {
-      Atomics.store(words, GATE_WAITING, 0);
+      Atomics.sub(words, GATE_WAITING, 1);
     }
     return Atomics.load(words, CANCELLED) === 0;
   }
@@ -148,7 +150,7 @@ export class ChannelGroup {
    */
   async waitForDataAsync(hasData: () => boolean, timeoutMs: number): Promise<boolean> {
     const words = this.words;
-    Atomics.store(words, GATE_WAITING, 1);
+    Atomics.add(words, GATE_WAITING, 1);
     try {
       const signal = Atomics.load(words, GATE_SIGNAL);
       if (hasData()) return true;
@@ -156,7 +158,7 @@ export class ChannelGroup {
       const result = Atomics.waitAsync(words, GATE_SIGNAL, signal, timeoutMs);
       if (result.async) await result.value;
     } finally {
-      Atomics.store(words, GATE_WAITING, 0);
+      Atomics.sub(words, GATE_WAITING, 1);
     }
     return Atomics.load(words, CANCELLED) === 0;
   }

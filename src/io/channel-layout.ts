@@ -21,13 +21,17 @@
  * - CANCELLED: the control plane, when it cancels the job; it then notifies every wait word.
  * - Ring entry and WRITE_INDEX: the producer only. It writes the four entry words first, then
  *   publishes them with `Atomics.store(WRITE_INDEX)` (sequentially consistent, so it also
- *   releases the segment bytes written before). Then, if GATE_WAITING is set, it bumps
+ *   releases the segment bytes written before). Then, if GATE_WAITING is not 0, it bumps
  *   GATE_SIGNAL and notifies it.
  * - READ_INDEX: the consumer only, with `Atomics.store` once it no longer needs the entry; then,
- *   if PRODUCER_WAITING is set, it notifies READ_INDEX.
- * - GATE_WAITING / PRODUCER_WAITING: set by the side that is about to sleep, cleared by it
- *   after waking. A sleeper sets the flag, then re-checks the index before `Atomics.wait`, so a
- *   publish that raced with going to sleep is never missed.
+ *   if PRODUCER_WAITING is not 0, it notifies READ_INDEX (this wakes an `Atomics.waitAsync` of
+ *   the producer's thread too).
+ * - GATE_WAITING / PRODUCER_WAITING: how many waits of that side are pending (`Atomics.add`
+ *   before waiting, `Atomics.sub` after; async waits of one thread may overlap, so a count, not
+ *   a flag). A waiter counts itself, then re-checks the index before `Atomics.wait` (a
+ *   consumer thread outside a task slot) or `Atomics.waitAsync` (task slots: a producer with a
+ *   full ring, `ChannelProducer.whenSpace`), so a publish or release that raced with it is never
+ *   missed. No producer ever blocks: a full ring makes `tryPublish` return false.
  * - Indices grow without bound and wrap at 2^32; `(write - read) | 0` is the fill level and
  *   `index & (CAP - 1)` the slot.
  *

@@ -1,8 +1,6 @@
-import { StromError } from '../errors.js';
-import type { WaitHooks } from '../memory/network-buffer-pool.js';
-import { WAIT_SLICE_MS, type ChannelGroup } from './channel-group.js';
+import { whenWordChanges } from '../memory/word-change.js';
+import type { ChannelGroup } from './channel-group.js';
 import {
-  CANCELLED,
   ENTRY_END,
   ENTRY_FLAGS,
   ENTRY_SEGMENT,
@@ -15,12 +13,13 @@ import {
   WRITE_INDEX,
 } from './channel-layout.js';
 
-/** Spins on a full ring before sleeping; a wait/notify round trip costs ~45 µs. */
-const SPINS_BEFORE_SLEEP = 256;
-
 /**
  * The producer end of one channel: publishes segment slices and events into the ring.
  * Exactly one thread may own a producer for a given channel (single producer).
+ *
+ * Never blocks: a full ring makes `tryPublish` return false, and `whenSpace` gives a promise
+ * that settles once the consumer freed a slot (Atomics.waitAsync on READ_INDEX), so the thread's
+ * event loop keeps running while the consumer catches up.
  */
 export class ChannelProducer {
   readonly group: ChannelGroup;
@@ -32,14 +31,8 @@ export class ChannelProducer {
   private writeIndex: number;
   /** Last READ_INDEX seen, so a non-full ring needs no atomic load. */
   private readLimit: number;
-  /** Nanoseconds spent waiting on a full ring (counted as back-pressured time). */
-  waitedNs = 0;
 
-  /** What to do while waiting for ring space (run other tasks of the thread, check cancellation). */
-  hooks: WaitHooks | undefined;
-
-  constructor(group: ChannelGroup, channel: number, hooks?: WaitHooks) {
-    this.hooks = hooks;
+  constructor(group: ChannelGroup, channel: number) {
     this.group = group;
     this.channel = channel;
     this.words = group.words;
@@ -49,22 +42,29 @@ export class ChannelProducer {
     this.readLimit = Atomics.load(this.words, this.base + READ_INDEX);
   }
 
-  /** Publishes bytes [start, end) of `segment`; `flags` may hold FLAG_FINAL. Waits if the ring is full. */
-  publish(segment: number, start: number, end: number, flags: number): void {
-    this.put(segment, start, end, flags);
+  /** Publishes bytes [start, end) of `segment`; `flags` may hold FLAG_FINAL. False (nothing published) when the ring is full. */
+  tryPublish(segment: number, start: number, end: number, flags: number): boolean {
+    return this.put(segment, start, end, flags);
   }
 
-  /** Publishes an in-band event (see ChannelEvent) after all data published so far. */
-  publishEvent(type: number, arg = 0): void {
-    this.put(EVENT_SEGMENT, type, arg, 0);
+  /** Publishes an in-band event (see ChannelEvent) after all data published so far; false when the ring is full. */
+  tryPublishEvent(type: number, arg = 0): boolean {
+    return this.put(EVENT_SEGMENT, type, arg, 0);
   }
 
-  private put(segment: number, start: number, end: number, flags: number): void {
+  /** True when the ring has room for one more entry. */
+  hasSpace(): boolean {
+    if (((this.writeIndex - this.readLimit) | 0) <= this.mask) return true;
+    this.readLimit = Atomics.load(this.words, this.base + READ_INDEX);
+    return ((this.writeIndex - this.readLimit) | 0) <= this.mask;
+  }
+
+  private put(segment: number, start: number, end: number, flags: number): boolean {
     const words = this.words;
     const w = this.writeIndex;
     if (((w - this.readLimit) | 0) > this.mask) {
       this.readLimit = Atomics.load(words, this.base + READ_INDEX);
-      if (((w - this.readLimit) | 0) > this.mask) this.waitForSpace();
+      if (((w - this.readLimit) | 0) > this.mask) return false;
     }
     const slot = this.base + RING_START + (w & this.mask) * ENTRY_WORDS;
     words[slot + ENTRY_SEGMENT] = segment;
@@ -75,36 +75,24 @@ export class ChannelProducer {
     // Release: the entry and the segment bytes written before become visible with the index.
     Atomics.store(words, this.base + WRITE_INDEX, this.writeIndex);
     this.group.signalConsumer();
+    return true;
   }
 
-  /** Spins, then sleeps on READ_INDEX until the consumer frees a slot. */
-  private waitForSpace(): void {
+  /**
+   * Settles once the consumer released a ring slot, or after `timeoutMs`, without blocking.
+   * Counts itself in PRODUCER_WAITING before `retry` (which re-checks what the caller waits for),
+   * so a release racing with the registration either changes READ_INDEX before the wait (it
+   * returns at once) or sees the count and notifies; the count goes down when the wait ends (a
+   * count, not a flag: a wait that lost a race may still be pending when the next one starts).
+   * Returns at once when `retry` returns true.
+   */
+  whenSpace(retry: () => boolean, timeoutMs: number): Promise<void> {
     const words = this.words;
+    const flag = this.base + PRODUCER_WAITING;
     const readWord = this.base + READ_INDEX;
-    const started = process.hrtime.bigint();
-    for (let spin = 0; spin < SPINS_BEFORE_SLEEP; spin++) {
-      this.readLimit = Atomics.load(words, readWord);
-      if (((this.writeIndex - this.readLimit) | 0) <= this.mask) return this.addWait(started);
-    }
-    Atomics.store(words, this.base + PRODUCER_WAITING, 1);
-    try {
-      for (;;) {
-        const seen = Atomics.load(words, readWord);
-        this.readLimit = seen;
-        if (((this.writeIndex - seen) | 0) <= this.mask) break;
-        if (Atomics.load(words, CANCELLED) !== 0 || this.hooks?.cancelled?.()) {
-          throw new StromError('ERR_CHANNEL_CANCELLED', `Channel ${this.channel} was cancelled while its producer waited`);
-        }
-        if (this.hooks?.help?.()) continue;
-        Atomics.wait(words, readWord, seen, WAIT_SLICE_MS);
-      }
-    } finally {
-      Atomics.store(words, this.base + PRODUCER_WAITING, 0);
-      this.addWait(started);
-    }
-  }
-
-  private addWait(started: bigint): void {
-    this.waitedNs += Number(process.hrtime.bigint() - started);
+    Atomics.add(words, flag, 1);
+    return whenWordChanges(words, readWord, Atomics.load(words, readWord), timeoutMs, retry, () => {
+      Atomics.sub(words, flag, 1);
+    });
   }
 }

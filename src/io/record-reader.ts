@@ -22,6 +22,9 @@ export const ReadStatus = {
 } as const;
 export type ReadStatus = (typeof ReadStatus)[keyof typeof ReadStatus];
 
+/** The `stop` of a `nextBatch` that never stops early. */
+const NEVER_BLOCKED = { blocked: 0 } as const;
+
 /** What taking a ring entry did (internal). */
 const Entry = { NONE: 0, SLICE: 1, EVENT: 2, ENDED: 3 } as const;
 type Entry = (typeof Entry)[keyof typeof Entry];
@@ -151,13 +154,15 @@ export class RecordReader<T> {
    * Like `next`, but delivers every record of the open slice to `sink` in one loop and returns
    * RECORD (the records' channel is `channel`); EVENT, EMPTY and END as `next`. Cheaper per
    * record than calling `next` for each. If `sink` throws, the records after it stay unread.
+   * With `stop`, returns after the record that set `stop.blocked` (the consumer's output is
+   * back-pressured): the rest of the slice stays open for the next call.
    */
-  nextBatch(sink: (record: T) => void): ReadStatus {
+  nextBatch(sink: (record: T) => void, stop: { readonly blocked: number } = NEVER_BLOCKED): ReadStatus {
     const status = this.next();
     if (status !== ReadStatus.RECORD) return status;
     const c = this.channel;
     sink(this.value!);
-    while (this.sliceOpen && this.readFromSlice(c)) sink(this.value!);
+    while (stop.blocked === 0 && this.sliceOpen && this.readFromSlice(c)) sink(this.value!);
     if (!this.sliceOpen) this.advance();
     return ReadStatus.RECORD;
   }

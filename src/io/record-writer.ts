@@ -1,8 +1,9 @@
-import type { NetworkBufferPool, WaitHooks, WaitStats } from '../memory/network-buffer-pool.js';
+import type { NetworkBufferPool } from '../memory/network-buffer-pool.js';
 import { DataOutputView } from '../types/data-output-view.js';
 import type { TypeSerializer } from '../types/type-serializer.js';
+import { ChannelBacklog, EVENT_MARK, EVENT_MARK_BYTES } from './channel-backlog.js';
 import type { ChannelProducer } from './channel-producer.js';
-import { ChannelEvent, FLAG_FINAL } from './channel-layout.js';
+import { ChannelEvent, EVENT_SEGMENT, FLAG_FINAL } from './channel-layout.js';
 import { FLUSH_EPOCH } from './output-flusher.js';
 import type { ChannelSelector } from './partitioner/channel-selector.js';
 import { HEADER_BYTES, LENGTH_BYTES, StreamElementTag } from './stream-element.js';
@@ -26,8 +27,17 @@ export interface RecordWriterOptions<T> {
   bufferTimeout: number;
   /** The OutputFlusher's clock word (`new Int32Array(flusher.buffer)`); needed when bufferTimeout > 0. */
   flushClock?: Int32Array;
-  /** While waiting for buffers: run other tasks of the thread, and stop if the job was cancelled. */
-  hooks?: WaitHooks;
+  /**
+   * Shared with the other writers of the same task (and its source reader): counts the blocked
+   * channels of all of them, so one field read tells whether the task's output is available.
+   * Default: the writer's own.
+   */
+  availability?: OutputAvailability;
+}
+
+/** A count of blocked output channels; 0 means every output can take records. */
+export interface OutputAvailability {
+  blocked: number;
 }
 
 /**
@@ -42,14 +52,21 @@ export interface RecordWriterOptions<T> {
  * Hot path: if the serializer's cheap upper bound fits the open segment, the record is written
  * in place; otherwise it is serialized once into a private scratch buffer and copied across
  * segments. Neither path allocates beyond what the serializer itself needs.
+ *
+ * Never blocks (Flink's availability model). When a channel gets no segment (its local pool or
+ * the network memory is dry) or no ring slot, even in the middle of a record, the rest of that
+ * channel's output goes to its {@link ChannelBacklog} in order (records, events, the end of
+ * partition) and the writer is unavailable (`isAvailable()` false, a field read) until
+ * `tryDrain()` moved the backlog into segments and rings. `whenAvailable()` gives the promise to
+ * await meanwhile (Flink's `getAvailableFuture()`). Unlike Flink, which blocks the task thread
+ * once its overdraft buffers are used up, strom never blocks: the caller stops taking input
+ * while the writer is unavailable, which bounds the backlog to the output of one input element.
  */
 export class RecordWriter<T> {
   /** Records written. */
   numRecordsOut = 0;
   /** Framed bytes written (headers included). */
   numBytesOut = 0;
-  /** Time spent waiting for segments or ring space (Flink's back-pressured time). */
-  readonly waits: WaitStats = { backPressuredNs: 0 };
 
   private readonly pool: NetworkBufferPool;
   private readonly localPool: number;
@@ -59,7 +76,6 @@ export class RecordWriter<T> {
   private readonly broadcast: boolean;
   private readonly flushEveryRecord: boolean;
   private readonly flushClock: Int32Array | undefined;
-  private readonly hooks: WaitHooks | undefined;
   private lastFlushEpoch = 0;
   private readonly buf: Buffer;
   private readonly view: DataView;
@@ -74,6 +90,18 @@ export class RecordWriter<T> {
   private readonly published: Float64Array;
   private readonly limit: Float64Array;
   private closed = false;
+
+  /** Per channel: what waits to be handed over (created on first use). */
+  private readonly backlogs: (ChannelBacklog | undefined)[];
+  /** Per channel: 1 while its backlog is not empty (everything new then goes behind it). */
+  private readonly blocked: Uint8Array;
+  /** Channels of this writer with a non-empty backlog. */
+  private blockedChannels = 0;
+  /** Blocked channels of this writer and the ones sharing the counter. */
+  private readonly availability: OutputAvailability;
+  /** The promise of `whenAvailable` while it is pending. */
+  private availableFuture: Promise<void> | undefined;
+  private readonly drainNow = (): boolean => this.tryDrain();
 
   constructor(options: RecordWriterOptions<T>) {
     const { pool, channels, bufferTimeout } = options;
@@ -94,7 +122,7 @@ export class RecordWriter<T> {
     this.flushEveryRecord = bufferTimeout === 0;
     this.flushClock = bufferTimeout > 0 ? options.flushClock : undefined;
     if (this.flushClock) this.lastFlushEpoch = Atomics.load(this.flushClock, FLUSH_EPOCH);
-    this.hooks = options.hooks;
+    this.availability = options.availability ?? { blocked: 0 };
     this.buf = pool.buf;
     this.view = pool.view;
     this.out = DataOutputView.over(pool.buf, pool.view);
@@ -105,9 +133,11 @@ export class RecordWriter<T> {
     this.cursor = new Float64Array(n);
     this.published = new Float64Array(n);
     this.limit = new Float64Array(n);
+    this.backlogs = new Array<ChannelBacklog | undefined>(n).fill(undefined);
+    this.blocked = new Uint8Array(n);
   }
 
-  /** Writes one record to the channel its selector picks (all channels when broadcasting). */
+  /** Writes one record to the channel its selector picks (all channels when broadcasting). Never blocks. */
   emit(record: T): void {
     if (this.broadcast) this.broadcastEmit(record);
     else this.writeRecord(this.selector.selectChannel(record), record);
@@ -115,9 +145,62 @@ export class RecordWriter<T> {
     if (this.flushClock !== undefined && this.flushClock[FLUSH_EPOCH] !== this.lastFlushEpoch) this.flushAll();
   }
 
+  /**
+   * True when no channel holds a backlog: the next record goes straight to a segment (Flink's
+   * `isAvailable()`). A field read; a blocked writer becomes available only through `tryDrain`.
+   */
+  isAvailable(): boolean {
+    return this.blockedChannels === 0;
+  }
+
+  /**
+   * Moves what it can of every backlog into segments and rings, without blocking; true when
+   * nothing is left (the writer is available).
+   */
+  tryDrain(): boolean {
+    if (this.blockedChannels === 0) return true;
+    for (let c = 0; c < this.channels.length; c++) if (this.blocked[c] !== 0) this.drainChannel(c);
+    return this.blockedChannels === 0;
+  }
+
+  /**
+   * A promise that settles when the writer may be available again (Flink's
+   * `getAvailableFuture()`): a segment was recycled (for a channel waiting for one), a ring slot
+   * was freed (for a channel waiting for one), or `timeoutMs` passed. Never rejects; settled at
+   * once when `tryDrain()` succeeds. Call `tryDrain()` again after it settles.
+   */
+  whenAvailable(timeoutMs: number): Promise<void> {
+    if (this.availableFuture !== undefined) return this.availableFuture;
+    if (this.tryDrain()) return Promise.resolve();
+    const waits: Promise<void>[] = [];
+    let needSegment = false;
+    for (let c = 0; c < this.channels.length; c++) {
+      const backlog = this.backlogs[c];
+      if (this.blocked[c] === 0 || backlog === undefined) continue;
+      if (backlog.hasBytes) needSegment = true;
+      if (backlog.hasEntries) waits.push(this.channels[c]!.whenSpace(this.drainNow, timeoutMs));
+    }
+    if (needSegment) waits.push(this.pool.whenRecycled(this.drainNow, timeoutMs));
+    const future = Promise.race(waits).then(() => {
+      if (this.availableFuture === future) this.availableFuture = undefined;
+    });
+    this.availableFuture = future;
+    return future;
+  }
+
   private writeRecord(channel: number, record: T): void {
+    if (this.blockedChannels !== 0 && this.blocked[channel] !== 0) {
+      this.numBytesOut += this.backlogOf(channel).appendRecord(StreamElementTag.RECORD, this.serializer, record);
+      return;
+    }
     let pos = this.cursor[channel]!;
-    if (pos + HEADER_BYTES > this.limit[channel]!) pos = this.nextSegment(channel);
+    if (pos + HEADER_BYTES > this.limit[channel]!) {
+      pos = this.nextSegment(channel);
+      if (pos < 0) {
+        this.numBytesOut += this.blockOn(channel).appendRecord(StreamElementTag.RECORD, this.serializer, record);
+        return;
+      }
+    }
     const bound = this.serializer.maxSize(record);
     const out = this.out;
     if (bound >= 0 && pos + HEADER_BYTES + bound <= this.limit[channel]!) {
@@ -151,8 +234,19 @@ export class RecordWriter<T> {
 
   /** Copies a serialized payload with its header into channel `channel`, spanning segments. */
   private copyFramed(channel: number, tag: number, payload: Buffer, payloadLength: number): void {
+    this.numBytesOut += payloadLength + HEADER_BYTES;
+    if (this.blocked[channel] !== 0) {
+      this.backlogOf(channel).appendFrame(tag, payload, payloadLength);
+      return;
+    }
     let pos = this.cursor[channel]!;
-    if (pos + HEADER_BYTES > this.limit[channel]!) pos = this.nextSegment(channel);
+    if (pos + HEADER_BYTES > this.limit[channel]!) {
+      pos = this.nextSegment(channel);
+      if (pos < 0) {
+        this.blockOn(channel).appendFrame(tag, payload, payloadLength);
+        return;
+      }
+    }
     this.view.setInt32(pos, payloadLength + 1, true);
     this.buf[pos + LENGTH_BYTES] = tag;
     pos += HEADER_BYTES;
@@ -165,15 +259,23 @@ export class RecordWriter<T> {
       this.cursor[channel] = pos;
       if (copied === payloadLength) break;
       pos = this.nextSegment(channel);
+      if (pos < 0) {
+        // The pool ran dry mid-record: the rest waits, and everything after it.
+        this.blockOn(channel).appendRest(payload, copied, payloadLength);
+        return;
+      }
     }
-    this.numBytesOut += payloadLength + HEADER_BYTES;
     if (pos + HEADER_BYTES > this.limit[channel]!) this.finishSegment(channel);
   }
 
-  /** Publishes the open segment as final and opens a new one; returns the new cursor. */
+  /**
+   * Publishes the open segment as final and opens a new one; returns the new cursor, or -1 when
+   * no segment can be had now (the channel then has no open segment).
+   */
   private nextSegment(channel: number): number {
     if (this.segment[channel]! >= 0) this.finishSegment(channel);
-    const segment = this.pool.requestSegment(this.localPool, channel, this.waits, this.hooks);
+    const segment = this.pool.tryRequestSegment(this.localPool, channel);
+    if (segment < 0) return -1;
     const start = this.pool.segmentOffset(segment);
     this.segment[channel] = segment;
     this.segmentStart[channel] = start;
@@ -188,18 +290,79 @@ export class RecordWriter<T> {
     const segment = this.segment[channel]!;
     if (segment < 0) return;
     const base = this.segmentStart[channel]!;
-    this.publishSlice(channel, segment, this.published[channel]! - base, this.cursor[channel]! - base, FLAG_FINAL);
+    this.putEntry(channel, segment, this.published[channel]! - base, this.cursor[channel]! - base, FLAG_FINAL);
     this.segment[channel] = -1;
     this.cursor[channel] = 0;
     this.published[channel] = 0;
     this.limit[channel] = 0;
   }
 
-  private publishSlice(channel: number, segment: number, start: number, end: number, flags: number): void {
-    const producer = this.channels[channel]!;
-    const before = producer.waitedNs;
-    producer.publish(segment, start, end, flags);
-    if (producer.waitedNs !== before) this.waits.backPressuredNs += producer.waitedNs - before;
+  /** Publishes a ring entry, or queues it behind the entries already waiting for ring space. */
+  private putEntry(channel: number, segment: number, start: number, end: number, flags: number): void {
+    const backlog = this.blocked[channel] !== 0 ? this.backlogs[channel] : undefined;
+    if ((backlog === undefined || !backlog.hasEntries) && this.channels[channel]!.tryPublish(segment, start, end, flags)) return;
+    (backlog ?? this.blockOn(channel)).pushEntry(segment, start, end, flags);
+  }
+
+  /** The backlog of a blocked channel. */
+  private backlogOf(channel: number): ChannelBacklog {
+    return this.backlogs[channel]!;
+  }
+
+  /** Marks `channel` blocked (if not yet) and returns its backlog. */
+  private blockOn(channel: number): ChannelBacklog {
+    let backlog = this.backlogs[channel];
+    if (backlog === undefined) this.backlogs[channel] = backlog = new ChannelBacklog();
+    if (this.blocked[channel] === 0) {
+      this.blocked[channel] = 1;
+      this.blockedChannels++;
+      this.availability.blocked++;
+    }
+    return backlog;
+  }
+
+  /**
+   * Moves channel `c`'s backlog on: bytes into segments (record headers never cut, as on the
+   * direct path; event marks become ring entries at their place), then queued entries into the
+   * ring. Stops at the first segment or ring slot it cannot get; unblocks the channel when empty.
+   */
+  private drainChannel(c: number): void {
+    const backlog = this.backlogs[c]!;
+    const bytes = backlog.out;
+    while (backlog.hasBytes) {
+      let head = backlog.head;
+      if (backlog.frameLeft === 0) {
+        if (bytes.buf[head + LENGTH_BYTES] === EVENT_MARK) {
+          const type = bytes.view.getInt32(head + HEADER_BYTES, true);
+          const arg = bytes.view.getInt32(head + HEADER_BYTES + 4, true);
+          if (type === ChannelEvent.END_OF_PARTITION) this.finishSegment(c);
+          else this.flush(c);
+          this.putEntry(c, EVENT_SEGMENT, type, arg, 0);
+          backlog.consume(EVENT_MARK_BYTES);
+          continue;
+        }
+        if (this.cursor[c]! + HEADER_BYTES > this.limit[c]! && this.nextSegment(c) < 0) break;
+        backlog.frameLeft = LENGTH_BYTES + bytes.view.getInt32(head, true);
+      } else if (this.cursor[c]! >= this.limit[c]! && this.nextSegment(c) < 0) {
+        break;
+      }
+      const pos = this.cursor[c]!;
+      const n = Math.min(backlog.frameLeft, this.limit[c]! - pos);
+      bytes.buf.copy(this.buf, pos, head, head + n);
+      head += n;
+      this.cursor[c] = pos + n;
+      backlog.frameLeft -= n;
+      backlog.consume(n);
+      if (backlog.frameLeft === 0 && pos + n + HEADER_BYTES > this.limit[c]!) this.finishSegment(c);
+    }
+    if (this.flushEveryRecord) this.flush(c);
+    const producer = this.channels[c]!;
+    while (backlog.hasEntries && producer.tryPublish(backlog.entry(0), backlog.entry(1), backlog.entry(2), backlog.entry(3))) backlog.shiftEntry();
+    if (backlog.empty) {
+      this.blocked[c] = 0;
+      this.blockedChannels--;
+      this.availability.blocked--;
+    }
   }
 
   /** Publishes the unpublished bytes of channel `channel`'s open segment, keeping it open. */
@@ -208,7 +371,7 @@ export class RecordWriter<T> {
     const cursor = this.cursor[channel]!;
     if (segment < 0 || cursor === this.published[channel]) return;
     const base = this.segmentStart[channel]!;
-    this.publishSlice(channel, segment, this.published[channel]! - base, cursor - base, 0);
+    this.putEntry(channel, segment, this.published[channel]! - base, cursor - base, 0);
     this.published[channel] = cursor;
   }
 
@@ -228,19 +391,28 @@ export class RecordWriter<T> {
    * partly filled buffer before an event, so the event cannot overtake records).
    */
   broadcastEvent(type: number, arg = 0): void {
-    for (let c = 0; c < this.channels.length; c++) {
-      this.flush(c);
-      this.channels[c]!.publishEvent(type, arg);
-    }
+    for (let c = 0; c < this.channels.length; c++) this.putEvent(c, type, arg);
   }
 
-  /** Ends the partition: hands every open segment over and sends END_OF_PARTITION. Idempotent. */
+  /**
+   * Ends the partition: hands every open segment over and sends END_OF_PARTITION. Idempotent.
+   * A blocked channel gets them behind its backlog: the writer is finished once `isAvailable()`.
+   */
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    for (let c = 0; c < this.channels.length; c++) {
-      this.finishSegment(c);
-      this.channels[c]!.publishEvent(ChannelEvent.END_OF_PARTITION);
+    for (let c = 0; c < this.channels.length; c++) this.putEvent(c, ChannelEvent.END_OF_PARTITION, 0);
+    this.tryDrain();
+  }
+
+  /** An event on channel `c` after everything written to it: behind its backlog when it is blocked. */
+  private putEvent(c: number, type: number, arg: number): void {
+    if (this.blocked[c] !== 0 && this.backlogOf(c).hasBytes) {
+      this.backlogOf(c).appendEvent(type, arg);
+      return;
     }
+    if (type === ChannelEvent.END_OF_PARTITION) this.finishSegment(c);
+    else this.flush(c);
+    this.putEntry(c, EVENT_SEGMENT, type, arg, 0);
   }
 }

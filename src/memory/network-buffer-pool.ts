@@ -1,11 +1,6 @@
-import { StromError } from '../errors.js';
 import { loadNativeAddon, type NativeNetworkBufferPool, type NetworkPoolStats, type LocalPoolStats } from '../native/addon.js';
 import { HEADER_RECYCLE_EPOCH, HEADER_WAITERS } from './network-memory-layout.js';
-
-/** Spins on an empty pool before sleeping; a wait/notify round trip costs ~45 µs here. */
-const SPINS_BEFORE_SLEEP = 64;
-/** One sleep slice in ms; the waiter re-checks cancellation between slices. */
-const WAIT_SLICE_MS = 50;
+import { whenWordChanges } from './word-change.js';
 
 /** Sizing of the network memory of one TaskManager. */
 export interface NetworkMemoryOptions {
@@ -20,30 +15,13 @@ export interface NetworkMemoryOptions {
 }
 
 /**
- * What a thread may do while it waits for a segment or for ring space, instead of only sleeping.
- * Several tasks share a worker thread, and the task that would free the segment may be one of
- * them: `help` runs the other tasks of the thread for a while (returns true if any progressed),
- * so a wait never blocks the thread a consumer needs. `cancelled` ends the wait for a cancelled
- * or failed job.
- */
-export interface WaitHooks {
-  cancelled?(): boolean;
-  help?(): boolean;
-}
-
-/** Where a producer's waiting time is added up (back-pressured time). */
-export interface WaitStats {
-  /** Nanoseconds spent waiting for a segment. */
-  backPressuredNs: number;
-}
-
-/**
  * Flink's NetworkBufferPool for one TaskManager: all network memory in one SharedArrayBuffer,
  * split into segments, with the accounting done by the C++ addon on words inside the buffer.
  * Every thread that moves records attaches its own instance to the same buffer.
  *
- * This facade adds what native code cannot do: sleeping with `Atomics.wait` until a segment is
- * recycled (V8's waiters are not OS futexes, so C++ bumps the epoch and JS notifies).
+ * This facade adds what native code cannot do: waking JS waiters when a segment is recycled
+ * (V8's waiters are not OS futexes, so C++ bumps the epoch and JS notifies). Nothing here blocks
+ * a thread: a producer that gets no segment keeps its output aside and awaits `whenRecycled`.
  */
 export class NetworkBufferPool {
   /** The shared network memory; send it to worker threads and `attach` there. */
@@ -118,42 +96,20 @@ export class NetworkBufferPool {
   }
 
   /**
-   * A segment for `subpartition` of `poolId`, waiting until one is recycled (hard backpressure).
-   * Spins briefly, then sleeps on the recycle epoch; time waited goes to `stats`.
-   * `hooks.help` runs other tasks of this thread before each sleep; `hooks.cancelled` is checked
-   * between sleep slices so a cancelled job never hangs here.
+   * Settles once a segment may have been recycled since the call, or after `timeoutMs`: the
+   * wake-up of a producer that got no segment (Flink's `LocalBufferPool.getAvailableFuture`),
+   * without blocking the thread. `retry` runs after the waiter is registered and before the
+   * wait (it retries the requests the caller needs): when it returns true the promise settles at
+   * once. A recycle after `retry` bumps RECYCLE_EPOCH, so the wait either sees a new epoch or is
+   * notified by the recycler (which sees this waiter in WAITERS: both sides are seq_cst).
    */
-  requestSegment(poolId: number, subpartition: number, stats?: WaitStats, hooks?: WaitHooks): number {
-    const native = this.#native;
-    let segment = native.requestSegment(poolId, subpartition);
-    if (segment >= 0) return segment;
-    const started = process.hrtime.bigint();
-    for (let spin = 0; spin < SPINS_BEFORE_SLEEP; spin++) {
-      segment = native.requestSegment(poolId, subpartition);
-      if (segment >= 0) break;
-    }
-    if (segment < 0) {
-      const words = this.words;
-      // Register as a waiter before reading the epoch: a recycle after our failed attempt
-      // either changes the epoch (the wait returns at once) or sees us and notifies.
-      Atomics.add(words, HEADER_WAITERS, 1);
-      try {
-        for (;;) {
-          const epoch = Atomics.load(words, HEADER_RECYCLE_EPOCH);
-          segment = native.requestSegment(poolId, subpartition);
-          if (segment >= 0) break;
-          if (hooks?.cancelled?.()) {
-            throw new StromError('ERR_CANCELLED', 'Cancelled while waiting for a network buffer');
-          }
-          if (hooks?.help?.()) continue;
-          Atomics.wait(words, HEADER_RECYCLE_EPOCH, epoch, WAIT_SLICE_MS);
-        }
-      } finally {
-        Atomics.sub(words, HEADER_WAITERS, 1);
-      }
-    }
-    if (stats) stats.backPressuredNs += Number(process.hrtime.bigint() - started);
-    return segment;
+  whenRecycled(retry: () => boolean, timeoutMs: number): Promise<void> {
+    const words = this.words;
+    Atomics.add(words, HEADER_WAITERS, 1);
+    const epoch = Atomics.load(words, HEADER_RECYCLE_EPOCH);
+    return whenWordChanges(words, HEADER_RECYCLE_EPOCH, epoch, timeoutMs, retry, () => {
+      Atomics.sub(words, HEADER_WAITERS, 1);
+    });
   }
 
   /** Returns a segment to the pool and wakes producers waiting for one. */

@@ -40,12 +40,14 @@
  *   last), counters, descriptors (OWNER_POOL set last on grant, CASed to 0 first on recycle).
  * - JS may read any word with `Atomics.load` on an Int32Array over the same bytes
  *   ({@link networkMemoryWords}).
- * - Blocking (JS only, because V8's Atomics.wait is not an OS futex and native code cannot wake
- *   it): `epoch = Atomics.load(w, RECYCLE_EPOCH)`; try `requestSegment`; on a negative status
- *   `Atomics.add(w, WAITERS, 1)`, `Atomics.wait(w, RECYCLE_EPOCH, epoch)`,
- *   `Atomics.sub(w, WAITERS, 1)`, retry. Native code bumps RECYCLE_EPOCH (seq_cst) on every
- *   recycle and `recycleSegment` returns WAITERS; when it is above 0 the recycling thread calls
- *   `Atomics.notify(w, RECYCLE_EPOCH)`. A forced `destroyLocalPool` that reclaimed segments bumps
+ * - Waiting for a segment (JS only, because V8's waiters are not OS futexes and native code
+ *   cannot wake them; strom never blocks a task thread, see NetworkBufferPool.whenRecycled):
+ *   `Atomics.add(w, WAITERS, 1)`, `epoch = Atomics.load(w, RECYCLE_EPOCH)`, retry
+ *   `requestSegment`; still a negative status: `Atomics.waitAsync(w, RECYCLE_EPOCH, epoch)`, and
+ *   `Atomics.sub(w, WAITERS, 1)` when it settles. Native code bumps RECYCLE_EPOCH (seq_cst) on
+ *   every recycle and `recycleSegment` returns WAITERS (seq_cst load after the bump); when it is
+ *   above 0 the recycling thread calls `Atomics.notify(w, RECYCLE_EPOCH)`, which wakes
+ *   `waitAsync` waiters of any thread. A forced `destroyLocalPool` that reclaimed segments bumps
  *   the epoch too; notify after it.
  */
 

@@ -175,8 +175,8 @@ test('corrupt bytes in a segment give CorruptRecordError, not garbage', () => {
     const producer = new ChannelProducer(group, 0);
     const segment = pool.tryRequestSegment(localPool, 0);
     pool.buf.set(bytes, pool.segmentOffset(segment));
-    producer.publish(segment, 0, bytes.length, FLAG_FINAL);
-    if (thenEnd) producer.publishEvent(ChannelEvent.END_OF_PARTITION);
+    assert.ok(producer.tryPublish(segment, 0, bytes.length, FLAG_FINAL));
+    if (thenEnd) assert.ok(producer.tryPublishEvent(ChannelEvent.END_OF_PARTITION));
     assert.throws(() => {
       while (reader.next() !== ReadStatus.END);
     }, CorruptRecordError);

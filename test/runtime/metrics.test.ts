@@ -11,14 +11,10 @@ import { execute, JobCancelledError, submit, type JobMetricsSnapshot, type TaskM
 import slowSink from '../fixtures/jobs/slow-sink.js';
 import small from '../fixtures/jobs/small.js';
 import failingMap from '../fixtures/jobs/failing-map.js';
+import { taskNamed as task } from '../support/task-metrics.js';
 
 const SLOTS = { 'taskmanager.numberOfTaskSlots': 2 };
 
-function task(snapshot: JobMetricsSnapshot, namePart: string): TaskMetricsSnapshot {
-  const found = snapshot.tasks.find((t) => t.name.includes(namePart));
-  assert.ok(found, `no task named like '${namePart}' in ${snapshot.tasks.map((t) => t.name).join(', ')}`);
-  return found;
-}
 
 describe('metrics in shared memory', () => {
   it("a failed job's subtasks end FAILED (the one that threw) or CANCELED (those it stopped), as Flink's ExecutionState", async () => {

@@ -13,18 +13,7 @@ import { after, before, describe, it } from 'node:test';
 import { execute, executeAndCollect } from '../../src/index.js';
 import wordCountExample from '../../examples/word-count.js';
 import wordCountCollect from '../fixtures/jobs/word-count-collect.js';
-
-/** mulberry32: a small seeded PRNG, so the text is the same on every run. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { prng } from '../support/prng.js';
 
 /** Words that exercise the tokenizer: unicode (split by \W), case, digits, underscores, apostrophes. */
 const SPECIAL_WORDS = [

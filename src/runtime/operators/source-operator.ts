@@ -3,7 +3,7 @@
  * bounded number of records per step and emits them, without timestamps (sources assign none
  * yet). The emit function is made once. `close()` releases the reader's files or sockets.
  */
-import type { SourceReader } from '../sources/source-reader.js';
+import type { SourceOutput, SourceReader } from '../sources/source-reader.js';
 import { AbstractStreamOperator } from './abstract-stream-operator.js';
 import type { Output } from './output.js';
 import { NO_TIMESTAMP, type StreamOperator } from './stream-operator.js';
@@ -25,9 +25,12 @@ export class SourceOperator extends AbstractStreamOperator implements StreamOper
     };
   }
 
-  /** Emits up to `budget` records; returns the reader's SourceStatus (MORE, WAITING: await `reader.ready`, END). */
-  poll(budget: number): number {
-    return this.reader.poll(budget, this.emit);
+  /**
+   * Emits up to `budget` records; returns the reader's SourceStatus (MORE, WAITING: await
+   * `reader.ready`, END). Stops after the record that set `output.blocked` (back-pressure).
+   */
+  poll(budget: number, output: SourceOutput): number {
+    return this.reader.poll(budget, this.emit, output);
   }
 
   override close(): void {

@@ -14,7 +14,7 @@
  *   generators run their `finally` blocks.
  */
 import { errors } from '../../errors.js';
-import { checkContext, SourceStatus, type SourceReader, type SourceReaderContext } from './source-reader.js';
+import { checkContext, SourceStatus, UNBLOCKED, type SourceOutput, type SourceReader, type SourceReaderContext } from './source-reader.js';
 
 type Factory = (context: { subtaskIndex: number; parallelism: number }) => AsyncIterable<unknown> | Iterable<unknown>;
 
@@ -39,13 +39,13 @@ export class CustomSourceReader implements SourceReader<unknown> {
     this.#context = context;
   }
 
-  poll(max: number, emit: (record: unknown) => void): number {
+  poll(max: number, emit: (record: unknown) => void, output: SourceOutput = UNBLOCKED): number {
     if (this.#failure !== undefined) throw this.#failure.error;
     if (this.#finished) return SourceStatus.END;
     if (!this.#started) this.#start();
     const sync = this.#sync;
     if (sync !== undefined) {
-      for (let emitted = 0; emitted < max; emitted++) {
+      for (let emitted = 0; emitted < max && output.blocked === 0; emitted++) {
         let result: IteratorResult<unknown>;
         try {
           result = sync.next();
@@ -72,7 +72,7 @@ export class CustomSourceReader implements SourceReader<unknown> {
           this.#finished = true;
           return SourceStatus.END;
         }
-        if (emitted >= max) return SourceStatus.MORE;
+        if (emitted >= max || output.blocked !== 0) return SourceStatus.MORE;
         this.#result = undefined;
         emitted++;
         emit(result.value);

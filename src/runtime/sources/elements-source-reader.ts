@@ -2,7 +2,7 @@
  * The reader of a `fromElements` / `fromCollection` source: non-parallel, so subtask 0 of 1
  * emits every element in order.
  */
-import { checkNonParallel, SourceStatus, type SourceReader, type SourceReaderContext } from './source-reader.js';
+import { checkNonParallel, SourceStatus, UNBLOCKED, type SourceOutput, type SourceReader, type SourceReaderContext } from './source-reader.js';
 
 /** Emits the elements of a collection, in order. */
 export class ElementsSourceReader implements SourceReader<unknown> {
@@ -14,11 +14,11 @@ export class ElementsSourceReader implements SourceReader<unknown> {
     this.#elements = elements;
   }
 
-  poll(max: number, emit: (record: unknown) => void): number {
+  poll(max: number, emit: (record: unknown) => void, output: SourceOutput = UNBLOCKED): number {
     const elements = this.#elements;
     const stop = Math.min(elements.length, this.#next + max);
     let i = this.#next;
-    while (i < stop) {
+    while (i < stop && output.blocked === 0) {
       const element = elements[i++];
       this.#next = i; // Kept current so a throwing `emit` never replays an element.
       emit(element);

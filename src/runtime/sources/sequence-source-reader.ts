@@ -6,7 +6,7 @@
  * `n < p` the last `p - n` subtasks get empty ranges. Each subtask emits its range in increasing
  * order: numbers for number bounds, bigints for bigint bounds.
  */
-import { checkContext, SourceStatus, type SourceReader, type SourceReaderContext } from './source-reader.js';
+import { checkContext, SourceStatus, UNBLOCKED, type SourceOutput, type SourceReader, type SourceReaderContext } from './source-reader.js';
 
 /**
  * The inclusive range `[first, last]` of subtask `index` of `parallelism` over `[from, to]`;
@@ -48,17 +48,17 @@ export class SequenceSourceReader implements SourceReader<unknown> {
     }
   }
 
-  poll(max: number, emit: (record: unknown) => void): number {
+  poll(max: number, emit: (record: unknown) => void, output: SourceOutput = UNBLOCKED): number {
     if (this.#big) {
       let next = this.#nextBig;
       const last = this.#lastBig;
-      for (let k = 0; k < max && next <= last; k++) emit(next++);
+      for (let k = 0; k < max && next <= last && output.blocked === 0; k++) emit(next++);
       this.#nextBig = next;
       return next <= last ? SourceStatus.MORE : SourceStatus.END;
     }
     let next = this.#nextNumber;
     const last = this.#lastNumber;
-    for (let k = 0; k < max && next <= last; k++) emit(next++);
+    for (let k = 0; k < max && next <= last && output.blocked === 0; k++) emit(next++);
     this.#nextNumber = next;
     return next <= last ? SourceStatus.MORE : SourceStatus.END;
   }

@@ -17,7 +17,7 @@
  */
 import { connect, type Socket } from 'node:net';
 import { errors, type SourceError } from '../../errors.js';
-import { checkNonParallel, SourceStatus, type SourceReader, type SourceReaderContext, type SourceReaderOptions } from './source-reader.js';
+import { checkNonParallel, SourceStatus, UNBLOCKED, type SourceOutput, type SourceReader, type SourceReaderContext, type SourceReaderOptions } from './source-reader.js';
 
 const CARRIAGE_RETURN = 0x0d;
 const DEFAULT_HIGH_WATER_LINES = 4096;
@@ -58,12 +58,12 @@ export class SocketSourceReader implements SourceReader<unknown> {
     this.#highWater = highWater;
   }
 
-  poll(max: number, emit: (record: unknown) => void): number {
+  poll(max: number, emit: (record: unknown) => void, output: SourceOutput = UNBLOCKED): number {
     if (this.#closed) return SourceStatus.END;
     if (this.#socket === undefined) this.#connect();
     const records = this.#records;
     let emitted = 0;
-    while (emitted < max && this.#head < records.length) {
+    while (emitted < max && this.#head < records.length && output.blocked === 0) {
       const record = records[this.#head++];
       emitted++;
       emit(record);

@@ -4,9 +4,10 @@
  *
  * Contract. Several subtasks share one worker thread and run cooperatively, so a reader never
  * blocks the thread:
- * - `poll(max, emit)` hands out at most `max` records, synchronously, through `emit`, does a
- *   bounded amount of work (a few chunk reads at most), and says what comes next: `MORE` (call
- *   again now), `WAITING` (nothing right now: await `ready`, then poll again) or `END`.
+ * - `poll(max, emit, output)` hands out at most `max` records, synchronously, through `emit`, does
+ *   a bounded amount of work (a few chunk reads at most), and says what comes next: `MORE` (call
+ *   again now), `WAITING` (nothing right now: await `ready`, then poll again) or `END`. It stops
+ *   after the record that made `output.blocked` non-zero (the task's output is back-pressured).
  * - Failures surface as a throw from `poll()`: the reader's own `SourceError`s (file, socket), or
  *   the original error a user's iterator threw (the task wraps it with the operator name).
  * - `close()` releases files and sockets; it is idempotent and is called on finish and on cancel.
@@ -55,10 +56,25 @@ export interface SourceReaderOptions {
   readonly socketHighWaterLines?: number;
 }
 
+/**
+ * The availability of the task's output, read by a reader between records: while `blocked` is
+ * not 0 the output cannot take more, and `poll()` returns MORE before its next record, so what
+ * waits for the output stays bounded by the output of one record.
+ */
+export interface SourceOutput {
+  readonly blocked: number;
+}
+
+/** The output of a reader polled without one: never blocked. */
+export const UNBLOCKED: SourceOutput = { blocked: 0 };
+
 /** Produces one source subtask's records without ever blocking the thread. */
 export interface SourceReader<T> {
-  /** Emits up to `max` records via `emit` (synchronously); returns what comes next. Never blocks. */
-  poll(max: number, emit: (record: T) => void): number;
+  /**
+   * Emits up to `max` records via `emit` (synchronously); returns what comes next. Never blocks.
+   * With `output`, stops early (MORE) as soon as `output.blocked` is set after a record.
+   */
+  poll(max: number, emit: (record: T) => void, output?: SourceOutput): number;
   /** When poll returned WAITING: settles when more may be available (or the source ended/failed). Never rejects. */
   readonly ready: Promise<void> | undefined;
   /** Releases files/sockets; idempotent; called on finish and on cancel. */

@@ -34,7 +34,7 @@
  */
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { errors, SourceError } from '../../errors.js';
-import { checkContext, SourceStatus, type SourceReader, type SourceReaderContext, type SourceReaderOptions } from './source-reader.js';
+import { checkContext, SourceStatus, UNBLOCKED, type SourceOutput, type SourceReader, type SourceReaderContext, type SourceReaderOptions } from './source-reader.js';
 
 const NEWLINE = 0x0a;
 const CARRIAGE_RETURN = 0x0d;
@@ -89,12 +89,12 @@ export class TextFileSourceReader implements SourceReader<unknown> {
     this.#maxReads = maxReads;
   }
 
-  poll(max: number, emit: (record: unknown) => void): number {
+  poll(max: number, emit: (record: unknown) => void, output: SourceOutput = UNBLOCKED): number {
     if (this.#done) return SourceStatus.END;
     if (this.#fd < 0) this.#open();
     let emitted = 0;
     let reads = 0;
-    while (emitted < max) {
+    while (emitted < max && output.blocked === 0) {
       const view = this.#view;
       if (this.#seeking) {
         const at = view.indexOf(NEWLINE, this.#cursor);

@@ -20,9 +20,9 @@ import { KeyGroupStreamPartitioner } from '../../io/partitioner/key-group-stream
 import { RebalancePartitioner } from '../../io/partitioner/rebalance-partitioner.js';
 import { RescalePartitioner } from '../../io/partitioner/rescale-partitioner.js';
 import { ShufflePartitioner } from '../../io/partitioner/shuffle-partitioner.js';
-import { RecordWriter } from '../../io/record-writer.js';
+import { RecordWriter, type OutputAvailability } from '../../io/record-writer.js';
 import type { ManagedMemory } from '../../memory/managed-memory.js';
-import type { NetworkBufferPool, WaitHooks } from '../../memory/network-buffer-pool.js';
+import type { NetworkBufferPool } from '../../memory/network-buffer-pool.js';
 import { JsKeyedAggregation } from '../../state/js-keyed-aggregation.js';
 import { JsKeyedReduce } from '../../state/js-keyed-reduce.js';
 import type { JsKey } from '../../state/js-keyed-state.js';
@@ -75,7 +75,12 @@ export interface BuiltChain {
  * Builds the chain of `deployment`. `wait` receives every promise the task must wait for before
  * its next record (a back-pressured or async sink).
  */
-export function buildOperatorChain(deployment: TaskDeployment, context: ChainContext, hooks: WaitHooks, wait: (pending: Promise<unknown>) => void): BuiltChain {
+export function buildOperatorChain(
+  deployment: TaskDeployment,
+  context: ChainContext,
+  availability: OutputAvailability,
+  wait: (pending: Promise<unknown>) => void,
+): BuiltChain {
   const { graph } = context;
   const nodes = deployment.nodeIds.map((id) => graph.nodes[id]!);
   const tail = nodes[nodes.length - 1]!;
@@ -89,7 +94,7 @@ export function buildOperatorChain(deployment: TaskDeployment, context: ChainCon
       selector,
       bufferTimeout: context.bufferTimeout,
       flushClock: context.flushClock,
-      hooks,
+      availability,
     });
     writers.push(w);
     return w;
@@ -105,7 +110,7 @@ export function buildOperatorChain(deployment: TaskDeployment, context: ChainCon
     let sinkOperator: OneInputStreamOperator;
     if (tail.operator.sink.kind === 'collect') {
       const collect = deployment.collect!;
-      const channels = [new ChannelProducer(context.groups(collect.group), collect.ring, hooks)];
+      const channels = [new ChannelProducer(context.groups(collect.group), collect.ring)];
       const serializer = resolveRecordType(graph, collect.serializer).createSerializer();
       sinkOperator = new CollectSinkOperator(tail.name, writer(channels, serializer, new ForwardPartitioner(), collect.localPool));
     } else {
@@ -120,7 +125,7 @@ export function buildOperatorChain(deployment: TaskDeployment, context: ChainCon
     const outputs = deployment.outputs.map((o) => {
       const edge = graph.edges[o.streamEdgeIndex]!;
       const key = edge.key ? keySelectorOf(edge.key, tail.outputType, graph.nodes[edge.target]!.name) : undefined;
-      const channels = o.channels.map((c) => new ChannelProducer(context.groups(c.group), c.ring, hooks));
+      const channels = o.channels.map((c) => new ChannelProducer(context.groups(c.group), c.ring));
       const serializer = resolveRecordType(graph, o.serializer).createSerializer();
       const toWriter = new RecordWriterOutput(writer(channels, serializer, selectorFor(o, key), o.localPool));
       if (!o.combiner) return toWriter;

@@ -1,12 +1,37 @@
 /**
- * Runs the subtasks that share one task slot (one worker thread) until all have finished, like
- * Flink's mailbox loop but for several tasks: each gets a bounded step in turn. When none can
- * progress, the thread waits without blocking its event loop (Atomics.waitAsync on the slot's
- * input group, raced with the promises async sources and sinks wait on).
+ * Runs the subtasks that share one task slot (one worker thread) until all have finished: Flink's
+ * mailbox loop for several tasks. Each task gets a bounded step in turn (round robin); a step
+ * never blocks and never re-enters the scheduler. Between rounds the event loop gets its turns
+ * (the "mail": timers, completions of async sources and sinks, messages), at least every
+ * YIELD_EVERY_MS while tasks progress, and whenever none can.
  *
- * A task whose output is back-pressured waits inside its write; while it waits it calls `help`,
- * which steps the slot's other tasks: the consumer that would free the buffer may be one of
- * them, so a thread never blocks on work only it can do.
+ * When a round made no progress, the loop awaits (never blocks on) the first of: new input on
+ * the slot's input group, the output availability of each task that could not hand over its
+ * output (BACKPRESSURED, or holding a backlog), the promise of each WAITING task (async source or
+ * sink), and the idle timeout (flush timers, cancellation). Each of these wakes the loop only
+ * through the event loop, so the thread stays alive however long back-pressure lasts.
+ *
+ * Why the slots of a job cannot deadlock (no thread ever waits inside a step, so the only waits
+ * are "this task's output is unavailable" and "this task has no input"):
+ * - Every step returns. A task whose output is unavailable stops taking input; what it already
+ *   produced waits in its writer's JS backlog, so no step waits for a buffer.
+ * - A blocked output waits only for its consumers: a segment comes back when a consumer reads
+ *   the slice it ends, and a ring slot when the consumer takes the entry. Consumers read whenever
+ *   their own output is available, and the reader copies a record that spans segments into its
+ *   own buffer and releases each segment once read, so no consumer holds a segment while it
+ *   waits for the next one: there is no hold-and-wait on segments along an edge.
+ * - Each channel keeps at least its exclusive segment (`taskmanager.network.memory.buffers-per-channel`
+ *   is reserved when the local pool is created), so floating segments taken by other producers
+ *   never starve a channel: it gets a segment back as soon as its consumer recycles one.
+ * - The job graph is acyclic, so "waits for a consumer" chains end at sinks, which have no
+ *   network output and are never back-pressured by the network (an async sink's promise settles
+ *   on its own). By induction from the sinks up, every consumer eventually reads, every
+ *   back-pressured producer eventually gets a segment or slot, and every task finishes.
+ * - Sharing a thread adds no wait: tasks of one slot are stepped in turn whatever their
+ *   position in the graph (upstream and downstream alike), and a slot with nothing runnable
+ *   wakes on any segment recycle, ring release, publish or timeout that concerns it.
+ * test/runtime/task/mailbox-liveness.test.ts and mailbox-deadlock.test.ts check this with slots
+ * holding upstream and downstream subtasks, cross-slot waits and one segment per channel.
  */
 import { StromError } from '../../errors.js';
 import type { ChannelGroup } from '../../io/channel-group.js';
@@ -25,19 +50,12 @@ const HEAP_SAMPLE_MS = 200;
 
 export class SlotScheduler {
   private readonly tasks: StreamTask[] = [];
-  /** Tasks with a step on the stack (a blocked write), which `help` must not re-enter. */
-  private readonly busy = new Set<StreamTask>();
   /** A failure reported by a settled promise (async source or sink), thrown by the loop. */
   private failure: TaskError | undefined;
-
-  /** Per task, the slot's tasks downstream of it (the only ones `help` may step for it). */
-  private readonly downstream = new Map<StreamTask, StreamTask[]>();
 
   constructor(
     private readonly inputGroup: ChannelGroup | undefined,
     private readonly cancelled: () => boolean,
-    /** The job's edges (StreamGraph node ids), to tell which tasks are downstream of which. */
-    private readonly edges: readonly { source: number; target: number }[],
     /** The slot's metrics block (heap of this thread), or undefined when metrics are off. */
     private readonly slotMetrics?: SlotMetricsWriter,
     /** Called once per task, when its step first returns FINISHED (reported on the control channel). */
@@ -59,7 +77,7 @@ export class SlotScheduler {
     for (;;) {
       if (this.failure) throw this.failure;
       if (this.cancelled()) throw new StromError('ERR_CANCELLED', 'The job was cancelled');
-      const round = this.round(undefined);
+      const round = this.round();
       if (round.finished === this.tasks.length) return;
       const now = performance.now();
       if (this.slotMetrics && now - lastHeapSample >= HEAP_SAMPLE_MS) {
@@ -78,60 +96,17 @@ export class SlotScheduler {
     }
   }
 
-  /**
-   * Steps the tasks other than `except` once (WaitHooks.help for a task blocked in a write);
-   * true if any progressed.
-   */
-  help(except: StreamTask): boolean {
-    return this.round(except, false, this.downstreamOf(except)).progressed;
-  }
-
-  /**
-   * The slot's tasks downstream of `task` in the job graph (directly or through other slots).
-   * `help` steps only these: a helped task that blocks in turn then waits only for tasks further
-   * downstream, so the waits (a blocked writer waits for its consumers; a task's frame waits for
-   * the helped task's step above it) all point downstream in an acyclic graph and cannot form a
-   * cycle across threads. Helping an upstream task could deadlock: slot 0 helps Source 1/2 from
-   * under Counter 1/2 and blocks on Counter 2/2, slot 1 helps Source 2/2 from under Counter 2/2
-   * and blocks on Counter 1/2, whose frames are buried under the blocked sources.
-   */
-  private downstreamOf(task: StreamTask): StreamTask[] {
-    let tasks = this.downstream.get(task);
-    if (tasks) return tasks;
-    const reached = new Set<number>();
-    const pending = [...task.deployment.nodeIds];
-    while (pending.length > 0) {
-      const node = pending.pop()!;
-      for (const edge of this.edges) {
-        if (edge.source === node && !reached.has(edge.target)) {
-          reached.add(edge.target);
-          pending.push(edge.target);
-        }
-      }
-    }
-    tasks = this.tasks.filter((t) => t !== task && t.deployment.nodeIds.some((id) => reached.has(id)));
-    this.downstream.set(task, tasks);
-    return tasks;
-  }
-
-  private round(
-    except: StreamTask | undefined,
-    collectWaits = true,
-    only?: readonly StreamTask[],
-  ): { progressed: boolean; finished: number; waiting: Promise<unknown>[] } {
+  /** Steps every unfinished task once; collects what the ones that cannot go on wait for. */
+  private round(): { progressed: boolean; finished: number; waiting: Promise<unknown>[] } {
     let progressed = false;
     let finished = 0;
     const waiting: Promise<unknown>[] = [];
-    for (const task of only ?? this.tasks) {
-      if (task === except || this.busy.has(task)) continue;
-      this.busy.add(task);
+    for (const task of this.tasks) {
       let result: StepResult;
       try {
         result = task.step(STEP_BUDGET);
       } catch (error) {
         throw new TaskError(task, error);
-      } finally {
-        this.busy.delete(task);
       }
       if (result === StepResult.PROGRESS) progressed = true;
       else if (result === StepResult.FINISHED) {
@@ -140,8 +115,7 @@ export class SlotScheduler {
           this.ended.add(task);
           this.onFinished?.(task);
         }
-      }
-      else if (collectWaits && result === StepResult.WAITING && task.waitingOn) waiting.push(this.settle(task, task.waitingOn));
+      } else if (result === StepResult.WAITING && task.waitingOn) waiting.push(this.settle(task, task.waitingOn));
     }
     return { progressed, finished, waiting };
   }
@@ -159,11 +133,16 @@ export class SlotScheduler {
   }
 
   private async idle(waiting: Promise<unknown>[]): Promise<void> {
-    const hasInput = () => this.tasks.some((t) => t.hasInput() && !t.waitingOn);
+    const hasInput = () => this.tasks.some((t) => t.hasInput() && !t.waitingOn && !t.backPressured);
     if (hasInput()) return;
     // Nothing to do for now: publish partly filled buffers whose timeout passed before sleeping,
     // so a quiet source does not hold back what it already emitted.
-    for (const task of this.tasks) task.flushIfDue();
+    for (const task of this.tasks) {
+      task.flushIfDue();
+      // BACKPRESSURED, or idle with output still in a backlog: wake when it can be handed over.
+      const output = task.outputAvailable(IDLE_WAIT_MS);
+      if (output) waiting.push(output);
+    }
     const input = this.inputGroup
       ? this.inputGroup.waitForDataAsync(hasInput, IDLE_WAIT_MS)
       : new Promise((resolve) => setTimeout(resolve, IDLE_WAIT_MS));

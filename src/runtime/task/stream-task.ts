@@ -4,7 +4,8 @@
  * built from the plan by build-operator-chain.ts), and its output (writers to downstream
  * subtasks, or a sink). Like Flink's StreamTask with its mailbox, it works in bounded steps so
  * the subtasks sharing a thread take turns: `step()` processes some input and returns whether it
- * progressed, has nothing to do (idle), waits for a promise (async source or sink), or finished.
+ * progressed, has nothing to do (idle), waits for a promise (async source or sink), cannot go on
+ * because its output is back-pressured, or finished. It never blocks its thread.
  *
  * End of input: each input that ends sends MAX_WATERMARK into its input of the head (what a
  * bounded source's last watermark would say once watermarks cross the network); when every
@@ -17,9 +18,9 @@ import { resolveRecordType } from '../../graph/physical-plan.js';
 import type { StreamGraph } from '../../graph/stream-graph.js';
 import type { ChannelGroup } from '../../io/channel-group.js';
 import { ReadStatus, RecordReader } from '../../io/record-reader.js';
-import type { RecordWriter } from '../../io/record-writer.js';
+import type { OutputAvailability, RecordWriter } from '../../io/record-writer.js';
 import type { ManagedMemory } from '../../memory/managed-memory.js';
-import type { NetworkBufferPool, WaitHooks } from '../../memory/network-buffer-pool.js';
+import type { NetworkBufferPool } from '../../memory/network-buffer-pool.js';
 import type { TaskDeployment, TaskMetrics } from '../deployment.js';
 import { KeyedAggregationOperator } from '../operators/keyed-aggregation-operator.js';
 import { NativeKeyedAggregationOperator } from '../operators/native-keyed-aggregation-operator.js';
@@ -34,8 +35,12 @@ import { buildOperatorChain } from './build-operator-chain.js';
 import { nowMs, TaskState } from '../metrics/metrics-layout.js';
 import { TaskMetricsWriter, type TaskCounters } from '../metrics/metrics-writer.js';
 
-/** What a step did. */
-export const StepResult = { PROGRESS: 0, IDLE: 1, WAITING: 2, FINISHED: 3 } as const;
+/**
+ * What a step did: PROGRESS (took input or emitted), IDLE (no input), WAITING (on `waitingOn`: an
+ * async source or sink), BACKPRESSURED (has input, or a source with more to give, or output to
+ * hand over at its end, but its output cannot take more: await `outputAvailable()`), FINISHED.
+ */
+export const StepResult = { PROGRESS: 0, IDLE: 1, WAITING: 2, FINISHED: 3, BACKPRESSURED: 4 } as const;
 export type StepResult = (typeof StepResult)[keyof typeof StepResult];
 
 /** Everything of the slot a task needs. */
@@ -93,7 +98,14 @@ export class StreamTask {
   private readonly pool: NetworkBufferPool;
   /** The input to read first in the next step (inputs take turns). */
   private nextInput = 0;
-  private phase: 'running' | 'closing' | 'finished' = 'running';
+  /** running; closing (the chain finishes, the sink may be waited for); draining (writers closed, backlogs left); finished. */
+  private phase: 'running' | 'closing' | 'draining' | 'finished' = 'running';
+  /** Blocked channels of all of the task's writers (shared with them; read by its source between records). */
+  private readonly output: OutputAvailability = { blocked: 0 };
+  /** When the current back-pressured period began (performance.now()), or 0. */
+  private backPressuredSince = 0;
+  /** Back-pressured time of the periods that ended, in ms. */
+  private backPressuredMs = 0;
   private readonly startedAt = performance.now();
   private finishedAt = 0;
   /** This subtask's metrics block, or undefined when metrics are off. */
@@ -104,13 +116,13 @@ export class StreamTask {
   /** Native recordsIn as last sampled (a native call, so sampled with the state, not every step). */
   private sampledNativeRecordsIn = 0;
 
-  constructor(deployment: TaskDeployment, context: TaskContext, hooks: WaitHooks) {
+  constructor(deployment: TaskDeployment, context: TaskContext) {
     this.deployment = deployment;
     this.name = deployment.name;
     this.pool = context.pool;
     this.metricsWriter = context.metrics && deployment.metricsBlock >= 0 ? new TaskMetricsWriter(context.metrics, deployment.metricsBlock) : undefined;
     this.metricsWriter?.start();
-    const built = buildOperatorChain(deployment, context, hooks, (pending) => {
+    const built = buildOperatorChain(deployment, context, this.output, (pending) => {
       this.waitingOn = pending;
     });
     this.chain = built.chain;
@@ -170,21 +182,47 @@ export class StreamTask {
   hasInput(): boolean {
     if (this.phase !== 'running') return false;
     if (this.source !== undefined) return true;
+    return this.inputHasRecords();
+  }
+
+  /** True when some input has unread records or events. */
+  private inputHasRecords(): boolean {
     for (let i = 0; i < this.inputs.length; i++) if (this.inputs[i]!.reader.hasInput()) return true;
     return false;
   }
 
+  /** True while some output of the task cannot take records (it takes no input then). */
+  get backPressured(): boolean {
+    return this.output.blocked !== 0;
+  }
+
   /**
-   * Processes up to about `budget` records. Never blocks, except inside a back-pressured write.
+   * A promise that settles when the task's output may take records again (the writers'
+   * availability futures), or undefined when it can now. Never rejects.
+   */
+  outputAvailable(timeoutMs: number): Promise<void> | undefined {
+    if (this.output.blocked === 0 || this.phase === 'finished') return undefined;
+    const waits: Promise<void>[] = [];
+    for (let i = 0; i < this.writers.length; i++) {
+      const writer = this.writers[i]!;
+      if (!writer.isAvailable()) waits.push(writer.whenAvailable(timeoutMs));
+    }
+    return waits.length === 0 ? undefined : Promise.race(waits);
+  }
+
+  /**
+   * Processes up to about `budget` records. Never blocks: takes input only while its output is
+   * available, and returns BACKPRESSURED when it has input but its output is not.
    * With metrics on, publishes the task's counters to its metrics block after the step, and
    * keeps its idle time: a step that finds no input (IDLE, or WAITING on an async source) opens
    * an idle period, the next step that has work closes it at its start.
+   * Back-pressured time runs from a BACKPRESSURED step to the next step that returns anything else.
    */
   step(budget: number): StepResult {
     const m = this.metricsWriter;
-    if (m === undefined || this.phase === 'finished') return this.runStep(budget);
+    if (m === undefined || this.phase === 'finished') return this.trackBackPressure(this.runStep(budget));
     const start = m.idling ? nowMs() : 0;
-    const result = this.runStep(budget);
+    const result = this.trackBackPressure(this.runStep(budget));
     const now = nowMs();
     if (result === StepResult.IDLE || (result === StepResult.WAITING && this.waitingOnSource)) m.idle(start || now);
     else if (start !== 0) m.active(start);
@@ -200,6 +238,23 @@ export class StreamTask {
     return result;
   }
 
+  /** Opens or closes a back-pressured period for the step's result. */
+  private trackBackPressure(result: StepResult): StepResult {
+    if (result === StepResult.BACKPRESSURED) {
+      if (this.backPressuredSince === 0) this.backPressuredSince = performance.now();
+    } else if (this.backPressuredSince !== 0) {
+      this.backPressuredMs += performance.now() - this.backPressuredSince;
+      this.backPressuredSince = 0;
+    }
+    return result;
+  }
+
+  /** Back-pressured time so far in ns, the open period included. */
+  private backPressuredNs(): number {
+    const open = this.backPressuredSince === 0 ? 0 : performance.now() - this.backPressuredSince;
+    return (this.backPressuredMs + open) * 1e6;
+  }
+
   /** True while the task waits on its async source (no input: idle), not on its sink (busy). */
   private get waitingOnSource(): boolean {
     return this.source !== undefined && this.waitingOn !== undefined && this.waitingOn === this.source.reader.ready;
@@ -210,12 +265,10 @@ export class StreamTask {
     const c = this.counters;
     let out = 0;
     let bytesOut = 0;
-    let waitedNs = 0;
     for (let i = 0; i < this.writers.length; i++) {
       const writer = this.writers[i]!;
       out += writer.numRecordsOut;
       bytesOut += writer.numBytesOut;
-      waitedNs += writer.waits.backPressuredNs;
     }
     if (this.sink) out += this.sink.sink.written;
     if (sample) {
@@ -229,7 +282,7 @@ export class StreamTask {
     c.numRecordsOut = out;
     c.numBytesIn = this.bytesIn();
     c.numBytesOut = bytesOut;
-    c.backPressuredNs = waitedNs;
+    c.backPressuredNs = this.backPressuredNs();
   }
 
   /** The keyed state's figures (native: a native call), or undefined without keyed state. */
@@ -256,9 +309,16 @@ export class StreamTask {
   private runStep(budget: number): StepResult {
     if (this.phase === 'finished') return StepResult.FINISHED;
     if (this.waitingOn) return StepResult.WAITING;
-    if (this.phase === 'closing') return this.finish();
+    if (this.phase !== 'running') return this.finish();
+    // Flink's mailbox default action runs only while the output is available.
+    if (this.output.blocked !== 0 && !this.drainOutputs()) {
+      if (this.source !== undefined || this.inputHasRecords()) return StepResult.BACKPRESSURED;
+      this.flushIfDue();
+      return this.waitingOn ? StepResult.WAITING : StepResult.IDLE;
+    }
     if (this.source) {
-      const status = this.source.poll(budget);
+      // The reader stops between records once `output.blocked` is set: at most one element's output waits.
+      const status = this.source.poll(budget, this.output);
       if (this.waitingOn) return StepResult.WAITING;
       if (status === SourceStatus.END) {
         this.source.processWatermark(MAX_WATERMARK);
@@ -277,7 +337,8 @@ export class StreamTask {
     let progressed = false;
     let emptyInARow = 0;
     let i = this.nextInput;
-    while (used < budget && !this.waitingOn && emptyInARow < inputs.length) {
+    const output = this.output;
+    while (used < budget && !this.waitingOn && emptyInARow < inputs.length && output.blocked === 0) {
       const input = inputs[i]!;
       i = i + 1 === inputs.length ? 0 : i + 1;
       if (input.ended) {
@@ -301,7 +362,7 @@ export class StreamTask {
         }
       } else {
         const before = reader.numRecordsIn;
-        status = reader.nextBatch(input.push);
+        status = reader.nextBatch(input.push, output);
         if (status === ReadStatus.RECORD) {
           used += reader.numRecordsIn - before;
           progressed = true;
@@ -326,6 +387,7 @@ export class StreamTask {
     this.nextInput = i;
     if (this.waitingOn) return StepResult.WAITING;
     if (progressed) return StepResult.PROGRESS;
+    if (output.blocked !== 0) return StepResult.BACKPRESSURED;
     this.flushIfDue();
     return this.waitingOn ? StepResult.WAITING : StepResult.IDLE;
   }
@@ -347,9 +409,16 @@ export class StreamTask {
     if (this.sink !== undefined && this.phase === 'running') this.sink.flushIfDue();
   }
 
+  /** Hands over what the writers could not yet (their backlogs); true when every output is available. */
+  private drainOutputs(): boolean {
+    for (let i = 0; i < this.writers.length; i++) this.writers[i]!.tryDrain();
+    return this.output.blocked === 0;
+  }
+
   /**
    * End of input: the chain finishes, head first (final keyed results in BATCH, combiner
-   * partials; the sink starts closing and may be waited for), then the writers and the chain close.
+   * partials; the sink starts closing and may be waited for), then the writers and the chain
+   * close, then what the writers still hold is handed over (BACKPRESSURED until it could be).
    */
   private finish(): StepResult {
     if (this.phase === 'running') {
@@ -357,8 +426,12 @@ export class StreamTask {
       this.chain.finish();
       if (this.waitingOn) return StepResult.WAITING;
     }
-    for (const writer of this.writers) writer.close();
-    this.closeChain();
+    if (this.phase === 'closing') {
+      for (const writer of this.writers) writer.close();
+      this.closeChain();
+      this.phase = 'draining';
+    }
+    if (this.output.blocked !== 0 && !this.drainOutputs()) return StepResult.BACKPRESSURED;
     this.phase = 'finished';
     this.finishedAt = performance.now();
     return StepResult.FINISHED;
@@ -404,11 +477,9 @@ export class StreamTask {
   metrics(): TaskMetrics {
     let out = 0;
     let bytesOut = 0;
-    let waitedNs = 0;
     for (const writer of this.writers) {
       out += writer.numRecordsOut;
       bytesOut += writer.numBytesOut;
-      waitedNs += writer.waits.backPressuredNs;
     }
     if (this.sink) out += this.sink.sink.written;
     return {
@@ -419,7 +490,7 @@ export class StreamTask {
       numRecordsOut: out,
       numBytesIn: this.bytesIn(),
       numBytesOut: bytesOut,
-      backPressuredTimeMs: waitedNs / 1e6,
+      backPressuredTimeMs: this.backPressuredNs() / 1e6,
       durationMs: (this.finishedAt || performance.now()) - this.startedAt,
     };
   }
