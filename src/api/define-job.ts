@@ -34,6 +34,19 @@ export interface JobDefinition<P extends JobParameters = JobParameters> {
   readonly build: (env: StreamExecutionEnvironment, params: P) => string | void;
 }
 
+/** The name a job gets when its builder returns none. */
+export const DEFAULT_JOB_NAME = 'strom job';
+
+/**
+ * Builds `job`'s pipeline on `env` and returns the job's name: the string the builder returned,
+ * else the default. Anything else it returns (an arrow body such as
+ * `env => env.fromElements(1).print()` returns its sink) is ignored.
+ */
+export function buildJob(job: JobDefinition, env: StreamExecutionEnvironment, params: JobParameters): string {
+  const built: unknown = job.build(env, params as never);
+  return typeof built === 'string' && built !== '' ? built : DEFAULT_JOB_NAME;
+}
+
 /** Declares a job: `export default defineJob((env, params) => { env.fromElements(...)... })`. */
 export function defineJob<P extends JobParameters = JobParameters>(
   build: (env: StreamExecutionEnvironment, params: P) => string | void,

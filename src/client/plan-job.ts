@@ -3,7 +3,7 @@
  * out the subtasks, slots, channels and buffers (the ExecutionPlan). Shared by running and
  * explaining a job.
  */
-import type { JobDefinition } from '../api/define-job.js';
+import { buildJob, type JobDefinition } from '../api/define-job.js';
 import { StreamExecutionEnvironment } from '../api/stream-execution-environment.js';
 import { loadConfiguration } from '../config/config-loader.js';
 import { Configuration } from '../config/configuration.js';
@@ -31,10 +31,7 @@ export function planJob(
   // STROM_PROPERTIES, as Flink's environment reads FLINK_CONF_DIR; a Configuration is used as is.
   const configuration = config instanceof Configuration ? config : loadConfiguration({ code: config });
   const env = new StreamExecutionEnvironment(configuration);
-  // The builder may return the job's name; anything else (an arrow body such as
-  // `env => env.fromElements(1).print()` returns its sink) leaves the default name.
-  const built: unknown = job.build(env, params as never);
-  const jobName = typeof built === 'string' && built !== '' ? built : 'strom job';
+  const jobName = buildJob(job, env, params);
   const graph = env.getStreamGraph(jobName);
   const jobGraph = createJobGraph(graph, {
     defaultParallelism: configuration.get(DEFAULT_PARALLELISM),

@@ -5,7 +5,7 @@
  * they end. It reports failures as data (rebuilt into errors on the main thread), never by dying:
  * at once on the slot's control channel, with each subtask's state changes, and in its result.
  */
-import type { JobDefinition } from '../api/define-job.js';
+import { buildJob, type JobDefinition } from '../api/define-job.js';
 import { registeredJob, whenJobRegistered } from '../api/job-registry.js';
 import { StreamExecutionEnvironment } from '../api/stream-execution-environment.js';
 import { Configuration } from '../config/configuration.js';
@@ -28,7 +28,50 @@ import { findJob, importJobModule } from './job-module.js';
 
 // A task slot imports job modules only for their jobs: their own execute() / submit() calls
 // must never run here (job-host.ts).
-installJobHost(inertJobHost());
+installJobHost(inertJobHost((job) => noteInertCall(job.module)));
+
+/**
+ * How long a worker waits, after the job module's last call to execute() / executeAndCollect() /
+ * submit(), for the job it needs to be defined before it concludes the module is stuck at that
+ * call's top-level await (which never settles here) and fails with an error saying so.
+ */
+const STUCK_AFTER_INERT_CALL_MS = 2000;
+/** Per job module: when the inert host last took a call for one of its jobs (performance.now()). */
+const lastInertCall = new Map<string, number>();
+/** Restarts the wait of `whenStuckAtInertCall` for a module, if one runs. */
+let inertCallSeen: ((module: string) => void) | undefined;
+function noteInertCall(module: string | undefined): void {
+  if (module === undefined) return;
+  lastInertCall.set(module, performance.now());
+  inertCallSeen?.(module);
+}
+
+/**
+ * Resolves once STUCK_AFTER_INERT_CALL_MS passed since the inert host's last call for a job of
+ * `module` (also one made before, while an earlier slot imported the same module: a worker is
+ * reused); never without such a call. `stop()` ends the wait (the promise then stays pending).
+ */
+function whenStuckAtInertCall(module: string): { stuck: Promise<void>; stop: () => void } {
+  let timer: NodeJS.Timeout | undefined;
+  let resolve!: () => void;
+  const stuck = new Promise<void>((r) => (resolve = r));
+  const restart = () => {
+    clearTimeout(timer);
+    const since = performance.now() - lastInertCall.get(module)!;
+    timer = setTimeout(resolve, Math.max(0, STUCK_AFTER_INERT_CALL_MS - since));
+  };
+  inertCallSeen = (called) => {
+    if (called === module) restart();
+  };
+  if (lastInertCall.has(module)) restart();
+  return {
+    stuck,
+    stop: () => {
+      clearTimeout(timer);
+      inertCallSeen = undefined;
+    },
+  };
+}
 
 /**
  * The job of the request: imports its module and takes the job from the registry as soon as
@@ -44,9 +87,19 @@ async function loadJob(request: SlotRequest): Promise<JobDefinition> {
   );
   if (request.jobId) {
     const wait = whenJobRegistered(request.jobId);
-    const first = await Promise.race([wait.job.then((job) => ({ job })), imported]);
+    const stuckAt = whenStuckAtInertCall(request.jobModule);
+    const first = await Promise.race([wait.job.then((job) => ({ job })), imported, stuckAt.stuck.then(() => ({ stuck: true as const }))]);
     wait.stop();
+    stuckAt.stop();
     if ('job' in first) return first.job;
+    if ('stuck' in first && !registeredJob(request.jobId)) {
+      throw errors.invalidJob(
+        `the job is defined in ${request.jobModule} after a top-level await of execute(), executeAndCollect() or submit(). ` +
+          'Task-slot worker threads import the module only for its jobs: there those calls never settle, so the module ' +
+          'never gets past that await and the job is never defined. Define every job before the first such await, ' +
+          'or give each job its own module.',
+      );
+    }
     const job = registeredJob(request.jobId);
     if (job) return job;
   }
@@ -72,7 +125,7 @@ export default async function runSlot(request: SlotRequest): Promise<SlotResult>
     const job = await loadJob(request);
     const config = Configuration.from(request.config);
     const env = new StreamExecutionEnvironment(config);
-    const name = job.build(env, request.params as never) ?? 'strom job';
+    const name = buildJob(job, env, request.params);
     const graph = env.getStreamGraph(name);
     if (fingerprint(graph) !== request.fingerprint) {
       throw errors.invalidJob(

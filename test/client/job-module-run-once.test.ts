@@ -86,3 +86,24 @@ describe('a job module that runs itself ("type": "commonjs" project)', () => {
       assert.deepEqual(project.lines('module-out'), COUNTS_A);
     }));
 });
+
+describe('a job defined after a top-level await of another job', () => {
+  it('fails with an error that says to define it before the await, instead of hanging in the workers', () =>
+    inProject('module', async (project) => {
+      project.write(
+        'late.js',
+        "import { defineJob, executeAndCollect } from 'strom';\n" +
+          'const first = [];\n' +
+          'for await (const x of executeAndCollect(defineJob((env) => { env.fromElements(1, 2, 3).map((x) => x + 1).collect(); }))) first.push(x);\n' +
+          'console.log(`first ${first.join(",")}`);\n' +
+          'const late = defineJob((env) => { env.fromElements(4, 5).map((x) => x * 10).collect(); });\n' +
+          'for await (const x of executeAndCollect(late)) console.log(`late ${x}`);\n',
+      );
+      const ran = await project.node('late.js');
+      assert.match(ran.stdout, /^first 2,3,4$/m, ran.stderr);
+      assert.notEqual(ran.code, 0, 'the late job must fail');
+      assert.notEqual(ran.code, null, `the process hung and was killed: ${ran.stderr}`);
+      assert.match(ran.stderr, /after a top-level await of execute\(\), executeAndCollect\(\) or submit\(\)/);
+      assert.doesNotMatch(ran.stdout, /^late /m);
+    }));
+});
