@@ -477,9 +477,11 @@ export class StreamTask {
   metrics(): TaskMetrics {
     let out = 0;
     let bytesOut = 0;
+    let backlogPeak = 0;
     for (const writer of this.writers) {
       out += writer.numRecordsOut;
       bytesOut += writer.numBytesOut;
+      backlogPeak = Math.max(backlogPeak, writer.backlogPeakBytes);
     }
     if (this.sink) out += this.sink.sink.written;
     return {
@@ -491,6 +493,7 @@ export class StreamTask {
       numBytesIn: this.bytesIn(),
       numBytesOut: bytesOut,
       backPressuredTimeMs: this.backPressuredNs() / 1e6,
+      outputBacklogPeakBytes: backlogPeak,
       durationMs: (this.finishedAt || performance.now()) - this.startedAt,
     };
   }
