@@ -484,10 +484,14 @@ bool KeyedAggregation::apply(const PendingRecord& r, uint8_t* out, uint32_t out_
   return true;
 }
 
-ProcessResult KeyedAggregation::emit_final(uint8_t* out, uint32_t out_len) {
+ProcessResult KeyedAggregation::emit_final(uint8_t* out, uint32_t out_len, uint32_t max_records) {
   ProcessResult result;
   if (spec_.streaming) return result;  // STREAMING already emitted every update
   while (emit_cursor_ < table_.size()) {
+    if (result.records >= max_records) {
+      result.status = ProcessStatus::kYielded;
+      return result;
+    }
     const StateEntry* entry = table_.entry_at(emit_cursor_);
     if (table_.with_blobs() && !table_.has_blob(entry)) {  // its first record was never applied
       emit_cursor_++;

@@ -69,6 +69,7 @@ enum class ProcessStatus : int32_t {
   kDone = 0,        // every frame of the input was processed
   kOutputFull = 1,  // stopped before a record whose output did not fit (it is not applied)
   kIncomplete = 2,  // stopped at a frame cut by the end of the input (reassemble, call again)
+  kYielded = 3,     // emit_final: stopped after max_records outputs, more remain (call again)
 };
 
 struct ProcessResult {
@@ -93,9 +94,19 @@ class KeyedAggregation {
    */
   ProcessResult process(const uint8_t* in, uint32_t in_len, uint8_t* out, uint32_t out_len);
 
-  /** BATCH: writes the final aggregates from the emission cursor on; kDone when all are out.
-   *  STREAMING: nothing (every update was emitted already). */
-  ProcessResult emit_final(uint8_t* out, uint32_t out_len);
+  /**
+   * BATCH: writes the final aggregates from the emission cursor on, in first-seen key order,
+   * at most `max_records` of them and as many whole frames as fit in `out_len` bytes; kDone
+   * when all are out, kYielded when it stopped at `max_records`, kOutputFull (with `needed`)
+   * when the next frame does not fit. Each call resumes where the last one stopped, so the
+   * caller can hand its output on between calls (end of input under back-pressure). The table
+   * stays unchanged while the cursor runs and until the aggregation is destroyed; keys added
+   * meanwhile (restore) come after the cursor and are emitted too.
+   * STREAMING: nothing (every update was emitted already).
+   */
+  ProcessResult emit_final(uint8_t* out, uint32_t out_len, uint32_t max_records = UINT32_MAX);
+  /** True once emit_final emitted every key (BATCH), or always in STREAMING mode. */
+  bool finals_done() const noexcept { return spec_.streaming || emit_cursor_ >= table_.size(); }
 
   /** Snapshot of the state (spec header + table), all keys or key groups [kg_start, kg_end]. */
   std::vector<uint8_t> snapshot(int32_t kg_start, int32_t kg_end) const;

@@ -164,7 +164,14 @@ Napi::Value KeyedAggregationWrap::EmitFinal(const Napi::CallbackInfo& info) {
     uint32_t out_start = 0, out_end = 0;
     range_arguments(info, 1, output, "output", out_start, out_end);
     Napi::Int32Array result = result_argument(info, 3);
-    const core::ProcessResult r = aggregation(info.Env()).emit_final(output.data + out_start, out_end - out_start);
+    uint32_t max_records = UINT32_MAX;
+    if (info.Length() > 4 && !info[4].IsUndefined()) {
+      const int32_t n = int32_argument(info, 4, "maxRecords");
+      if (n < 1) throw Napi::RangeError::New(info.Env(), "maxRecords must be at least 1, got " + std::to_string(n));
+      max_records = static_cast<uint32_t>(n);
+    }
+    const core::ProcessResult r =
+        aggregation(info.Env()).emit_final(output.data + out_start, out_end - out_start, max_records);
     write_result(result, r);
     return info.Env().Undefined();
   });

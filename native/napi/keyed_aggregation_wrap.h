@@ -27,7 +27,7 @@ class KeyedAggregationWrap : public Napi::ObjectWrap<KeyedAggregationWrap> {
  private:
   /** process(input, start, end, output, outStart, outEnd, result: Int32Array(5)): void */
   Napi::Value Process(const Napi::CallbackInfo& info);
-  /** emitFinal(output, outStart, outEnd, result: Int32Array(5)): void */
+  /** emitFinal(output, outStart, outEnd, result: Int32Array(5), maxRecords?: int >= 1): void */
   Napi::Value EmitFinal(const Napi::CallbackInfo& info);
   /** snapshot(keyGroupStart?, keyGroupEnd?): Uint8Array */
   Napi::Value Snapshot(const Napi::CallbackInfo& info);

@@ -52,6 +52,7 @@ Napi::Value SharedConstantsFunction(const Napi::CallbackInfo& info) {
     set(status, "DONE", static_cast<int32_t>(ProcessStatus::kDone));
     set(status, "OUTPUT_FULL", static_cast<int32_t>(ProcessStatus::kOutputFull));
     set(status, "INCOMPLETE", static_cast<int32_t>(ProcessStatus::kIncomplete));
+    set(status, "YIELDED", static_cast<int32_t>(ProcessStatus::kYielded));
     result.Set("PROCESS_STATUS", status);
 
     // Keyed by the src/errors.ts class whose code each plain-Error fallback carries.

@@ -276,6 +276,9 @@ struct Fuzz {
           if (piece == left) return true;  // the stream itself ends inside a frame
           extra += 64 + piece;
           break;
+        case ProcessStatus::kYielded:
+          test::fail(__FILE__, __LINE__, "process() never yields (only emit_final has a record budget)");
+          return false;
       }
       if (pos == stream.size()) return true;
     }
@@ -283,20 +286,27 @@ struct Fuzz {
     return false;
   }
 
-  /** BATCH: drains emit_final with random, sometimes too small, output ranges. */
+  /** BATCH: drains emit_final with random, sometimes too small, output ranges and random record budgets. */
   void drain() {
     uint32_t min_room = 0;
     for (int calls = 0; calls < 100000; calls++) {
       const uint32_t room = min_room + (rng.below(3) == 0 ? 0 : rng.below(400));
+      const uint32_t max_records = rng.below(2) == 0 ? UINT32_MAX : 1 + rng.below(8);
       std::vector<uint8_t> out(room);
-      const ProcessResult r = agg->emit_final(out.empty() ? nullptr : out.data(), room);
+      const ProcessResult r = agg->emit_final(out.empty() ? nullptr : out.data(), room, max_records);
       STROM_CHECK(r.produced <= room);
+      STROM_CHECK(r.records <= max_records);
       const uint32_t frames = check_output(out_schema, out.data(), r.produced, "emit_final");
       STROM_CHECK_EQ(frames, r.records);
       stats.emitted_finals += frames;
       if (r.status == ProcessStatus::kDone) return;
-      STROM_CHECK(r.status == ProcessStatus::kOutputFull);
       STROM_CHECK(!spec.streaming);
+      min_room = 0;
+      if (r.status == ProcessStatus::kYielded) {
+        STROM_CHECK_EQ(r.records, max_records);
+        continue;
+      }
+      STROM_CHECK(r.status == ProcessStatus::kOutputFull);
       min_room = r.needed;
     }
     test::fail(__FILE__, __LINE__, "emit_final made no progress");

@@ -394,23 +394,44 @@ STROM_TEST(every_kind_streaming_matches_reference) {
   }
 }
 
+/** A BATCH case: random records of a Case, framed, and the reference's finals, framed. */
+struct BatchInput {
+  AggregationSpec spec;
+  std::vector<uint8_t> in;
+  std::vector<uint8_t> expected;
+  size_t records;
+  size_t finals;
+};
+
+BatchInput batch_input(test::Rng& rng, const Case& c, AggregationKind kind) {
+  BatchInput b;
+  b.spec = make_spec(kind, c.field, c.keys, false);
+  const std::vector<Rec> recs = random_records(rng, c.kinds, 300);
+  Reference ref(b.spec, c.kinds.size());
+  for (const Rec& r : recs) ref.add(r);
+  const auto finals = ref.finals();
+  b.expected = frames_of(finals);
+  b.in = frames_of(recs);
+  b.records = recs.size();
+  b.finals = finals.size();
+  return b;
+}
+
 STROM_TEST(every_kind_batch_matches_reference_and_emit_final_resumes) {
   test::Rng rng(12);
   for (const Case& c : all_cases()) {
     for (AggregationKind kind : kAllKinds) {
-      const AggregationSpec spec = make_spec(kind, c.field, c.keys, false);
-      const std::vector<Rec> recs = random_records(rng, c.kinds, 300);
-      Reference ref(spec, c.kinds.size());
-      for (const Rec& r : recs) ref.add(r);
-      const std::vector<uint8_t> expected = frames_of(ref.finals());
-      const std::vector<uint8_t> in = frames_of(recs);
+      const BatchInput b = batch_input(rng, c, kind);
+      const AggregationSpec& spec = b.spec;
+      const std::vector<uint8_t>& in = b.in;
+      const std::vector<uint8_t>& expected = b.expected;
       {
         Harness h(c.kinds, spec);
         std::vector<uint8_t> out(16);
         const ProcessResult r = h.agg->process(in.data(), static_cast<uint32_t>(in.size()), out.data(), 0);
         STROM_CHECK(r.status == ProcessStatus::kDone);  // BATCH needs no output room
         STROM_CHECK_EQ(r.produced, 0u);
-        STROM_CHECK_EQ(r.records, recs.size());
+        STROM_CHECK_EQ(r.records, b.records);
         STROM_CHECK_EQ(r.consumed, in.size());
         CHECK_BYTES(h.finals(), expected, describe(c, kind, false));
         // Everything was emitted: another call emits nothing.
@@ -441,6 +462,61 @@ STROM_TEST(every_kind_batch_matches_reference_and_emit_final_resumes) {
       }
     }
   }
+}
+
+STROM_TEST(emit_final_stops_at_max_records_and_resumes_in_order) {
+  // The cursor over the table: bounded calls (records and bytes) give the same bytes, in the
+  // same order, as one unbounded call; snapshots between calls neither move nor break it.
+  test::Rng rng(21);
+  for (const Case& c : all_cases()) {
+    for (AggregationKind kind : kAllKinds) {
+      const BatchInput b = batch_input(rng, c, kind);
+      for (uint32_t max_records : {1u, 7u, 64u}) {
+        for (uint32_t out_len : {64u, 4096u}) {
+          Harness h(c.kinds, b.spec);
+          h.run(b.in);
+          const std::vector<uint8_t> snapshot_before = h.agg->snapshot(INT32_MIN, INT32_MAX);
+          std::vector<uint8_t> all;
+          std::vector<uint8_t> out(out_len);
+          uint32_t emitted = 0;
+          for (int calls = 0;; calls++) {
+            STROM_CHECK(calls < 100000);
+            const ProcessResult r = h.agg->emit_final(out.data(), out_len, max_records);
+            STROM_CHECK(r.records <= max_records);
+            all.insert(all.end(), out.begin(), out.begin() + r.produced);
+            emitted += r.records;
+            if (r.status == ProcessStatus::kDone) break;
+            STROM_CHECK(!h.agg->finals_done());
+            if (r.status == ProcessStatus::kYielded) {
+              STROM_CHECK_EQ(r.records, max_records);
+            } else {
+              STROM_CHECK(r.status == ProcessStatus::kOutputFull);
+              STROM_CHECK(r.needed > 5);
+              if (r.needed > out_len) out.resize(out_len = r.needed);
+            }
+            // The state stays as it was while the cursor runs.
+            STROM_CHECK(h.agg->snapshot(INT32_MIN, INT32_MAX) == snapshot_before);
+          }
+          STROM_CHECK(h.agg->finals_done());
+          STROM_CHECK_EQ(emitted, b.finals);
+          CHECK_BYTES(all, b.expected,
+                      describe(c, kind, false) + " (max_records " + std::to_string(max_records) + ", out_len " +
+                          std::to_string(out_len) + ")");
+          const ProcessResult again = h.agg->emit_final(out.data(), out_len, max_records);
+          STROM_CHECK(again.status == ProcessStatus::kDone && again.records == 0);
+        }
+      }
+    }
+  }
+}
+
+STROM_TEST(emit_final_with_no_keys_is_done_at_once) {
+  const AggregationSpec spec = make_spec(AggregationKind::kSum, 1, {0}, false);
+  Harness h({S, D}, spec);
+  STROM_CHECK(h.agg->finals_done());
+  uint8_t out[16];
+  const ProcessResult r = h.agg->emit_final(out, 16, 1);
+  STROM_CHECK(r.status == ProcessStatus::kDone && r.records == 0 && r.produced == 0);
 }
 
 STROM_TEST(sum_min_max_keep_the_first_records_other_fields) {

@@ -29,6 +29,8 @@ export class ChannelBacklog {
   readonly out = new DataOutputView(256);
   /** First byte not yet copied into a segment. */
   head = 0;
+  /** The most bytes the backlog held at once (its high-water mark), updated as bytes are appended. */
+  peakBytes = 0;
   /** Bytes of the record at `head` still to copy when it was cut mid-way; 0 at a frame start. */
   frameLeft = 0;
   /** Queued ring entries, four numbers each (segment, start, end, flags), from `entryHead`. */
@@ -50,6 +52,12 @@ export class ChannelBacklog {
     return !this.hasBytes && !this.hasEntries;
   }
 
+  /** Raises `peakBytes` to what is held now; called after every append (the backlog path only). */
+  private notePeak(): void {
+    const held = this.out.pos - this.head;
+    if (held > this.peakBytes) this.peakBytes = held;
+  }
+
   /** Appends `record` framed with `tag`; on a serializer error nothing is appended. */
   appendRecord<T>(tag: number, serializer: TypeSerializer<T>, record: T): number {
     const out = this.out;
@@ -65,6 +73,7 @@ export class ChannelBacklog {
     const length = out.pos - start - LENGTH_BYTES;
     out.view.setInt32(start, length, true);
     out.buf[start + LENGTH_BYTES] = tag;
+    this.notePeak();
     return length + LENGTH_BYTES;
   }
 
@@ -76,6 +85,7 @@ export class ChannelBacklog {
     out.buf[out.pos + LENGTH_BYTES] = tag;
     payload.copy(out.buf, out.pos + HEADER_BYTES, 0, payloadLength);
     out.pos += HEADER_BYTES + payloadLength;
+    this.notePeak();
   }
 
   /** Appends the rest (`payload[from, to)`) of a record already started in a segment; the backlog must hold no bytes. */
@@ -85,6 +95,7 @@ export class ChannelBacklog {
     payload.copy(out.buf, out.pos, from, to);
     out.pos += to - from;
     this.frameLeft = to - from;
+    this.notePeak();
   }
 
   /** Appends an event mark. */
@@ -96,6 +107,7 @@ export class ChannelBacklog {
     out.view.setInt32(out.pos + HEADER_BYTES, type, true);
     out.view.setInt32(out.pos + HEADER_BYTES + 4, arg, true);
     out.pos += EVENT_MARK_BYTES;
+    this.notePeak();
   }
 
   /** Marks `n` bytes at `head` as handed over; resets the store when it is empty. */

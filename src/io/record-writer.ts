@@ -154,6 +154,16 @@ export class RecordWriter<T> {
   }
 
   /**
+   * The most bytes any one channel's backlog held at once over the writer's life (the backlogs'
+   * high-water mark), 0 if none was ever used: how far past its segments the writer went.
+   */
+  get backlogPeakBytes(): number {
+    let peak = 0;
+    for (const backlog of this.backlogs) if (backlog !== undefined && backlog.peakBytes > peak) peak = backlog.peakBytes;
+    return peak;
+  }
+
+  /**
    * Moves what it can of every backlog into segments and rings, without blocking; true when
    * nothing is left (the writer is available).
    */

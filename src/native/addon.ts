@@ -198,11 +198,13 @@ export interface NativeKeyedAggregationOptions {
 
 /**
  * result words of process()/emitFinal(): [consumed, produced, records, status, needed], status
- * 0 = done, 1 = output full (needed = bytes of the next frame), 2 = a frame is cut at the end.
+ * 0 = done, 1 = output full (needed = bytes of the next frame), 2 = a frame is cut at the end,
+ * 3 = emitFinal stopped at maxRecords (more finals remain).
  */
 export interface NativeKeyedAggregation {
   process(input: Uint8Array, start: number, end: number, output: Uint8Array, outStart: number, outEnd: number, result: Int32Array): void;
-  emitFinal(output: Uint8Array, outStart: number, outEnd: number, result: Int32Array): void;
+  /** BATCH finals from the emission cursor on: at most `maxRecords` (default all) and what fits in `[outStart, outEnd)`. */
+  emitFinal(output: Uint8Array, outStart: number, outEnd: number, result: Int32Array, maxRecords?: number): void;
   snapshot(keyGroupStart?: number, keyGroupEnd?: number): Uint8Array;
   restore(bytes: Uint8Array): void;
   stats(): { keys: number; memoryBytes: number; recordsIn: number };

@@ -141,6 +141,11 @@ export interface TaskMetrics {
   numBytesOut: number;
   /** Time spent waiting for output buffers. */
   backPressuredTimeMs: number;
+  /**
+   * The most bytes one output channel of the task held in its JS backlog at once (records that
+   * found no network segment), in bytes; 0 when the output never had to wait.
+   */
+  outputBacklogPeakBytes: number;
   /** Time from the task's first step to its end. */
   durationMs: number;
 }

@@ -12,5 +12,9 @@ export const AggregationKindCode = {
 /** `sum`, `min`, `max`, `minBy`, `maxBy`, `count` or `avg`. */
 export type AggregationKind = keyof typeof AggregationKindCode;
 
-/** Status words of the native process()/emitFinal() result. */
-export const ProcessStatus = { DONE: 0, OUTPUT_FULL: 1, INCOMPLETE: 2 } as const;
+/**
+ * Status words of the native process()/emitFinal() result: DONE, OUTPUT_FULL (the next frame
+ * needs more room), INCOMPLETE (a frame is cut at the end of the input), YIELDED (emitFinal
+ * stopped at its record budget; more finals remain).
+ */
+export const ProcessStatus = { DONE: 0, OUTPUT_FULL: 1, INCOMPLETE: 2, YIELDED: 3 } as const;

@@ -104,9 +104,12 @@ export class JsKeyedAggregation {
     this.#reduce.process(this.#prepare(record));
   }
 
-  /** BATCH: emits each key's final aggregate, in first-seen order. */
-  finish(): void {
-    this.#reduce.finish();
+  /**
+   * BATCH: emits each key's final aggregate, in first-seen order, in steps as
+   * {@link JsKeyedReduce.finish} does; true once all are out.
+   */
+  finish(maxRecords?: number, output?: { readonly blocked: number }): boolean {
+    return this.#reduce.finish(maxRecords, output);
   }
 
   snapshot(keyGroupStart?: number, keyGroupEnd?: number): Uint8Array {

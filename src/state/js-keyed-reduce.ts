@@ -20,6 +20,9 @@ import { errors } from '../errors.js';
 import type { TypeInformation } from '../types/type-information.js';
 import { JsKeyedState, type JsKey } from './js-keyed-state.js';
 
+/** An output that is never blocked (finish without a limit). */
+const NEVER_BLOCKED = Object.freeze({ blocked: 0 });
+
 /** Options of a {@link JsKeyedReduce}. */
 export interface JsKeyedReduceOptions<T, K extends JsKey> {
   /** Operator name, for error messages. */
@@ -54,6 +57,8 @@ export class JsKeyedReduce<T, K extends JsKey = JsKey> {
   readonly #streaming: boolean;
   #recordsIn = 0;
   #finished = false;
+  /** BATCH: the index (first-seen order) of the next final to emit. */
+  #finalCursor = 0;
 
   constructor(options: JsKeyedReduceOptions<T, K>) {
     const { operatorName, keySelector, reduce, mode, emit } = options;
@@ -114,13 +119,21 @@ export class JsKeyedReduce<T, K extends JsKey = JsKey> {
 
   /**
    * Ends the input: in BATCH mode emits the final accumulated value of every key, in first-seen
-   * order (restored keys after the others, in snapshot order). Later calls do nothing.
+   * order (restored keys after the others, in snapshot order), in steps: at most `maxRecords`
+   * per call, and none once `output.blocked` is non-zero (checked before each record: the
+   * caller's output cannot take more). Returns true when every final is out (later calls do
+   * nothing and return true), false when it stopped early: call again to go on from there.
    */
-  finish(): void {
-    if (this.#finished) return;
+  finish(maxRecords = Number.POSITIVE_INFINITY, output: { readonly blocked: number } = NEVER_BLOCKED): boolean {
     this.#finished = true;
-    if (this.#streaming) return;
-    for (const e of this.state.entries()) this.#emit(e.value);
+    if (this.#streaming) return true;
+    const state = this.state;
+    const emit = this.#emit;
+    const end = Math.min(state.size, this.#finalCursor + maxRecords);
+    let i = this.#finalCursor;
+    while (i < end && output.blocked === 0) emit(state.entryAt(i++)!.value);
+    this.#finalCursor = i;
+    return i === state.size;
   }
 
   /** The accumulated values of key groups `[keyGroupStart, keyGroupEnd]` (default all) as bytes for `restore`. */

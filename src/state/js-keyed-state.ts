@@ -185,6 +185,11 @@ export class JsKeyedState<K extends JsKey, V> {
     return e;
   }
 
+  /** The entry at `index` of first-seen order (0 to `size - 1`), or undefined; a cursor for emitting in steps. */
+  entryAt(index: number): JsKeyedEntry<K, V> | undefined {
+    return this.#order[index];
+  }
+
   /** All entries in first-seen order (restored ones in snapshot order after the earlier ones). */
   entries(): IterableIterator<JsKeyedEntry<K, V>> {
     return this.#order.values();

@@ -33,6 +33,13 @@ export interface NativeKeyedAggregationOptions {
 }
 
 const LENGTH_BYTES = 4;
+/**
+ * Finals one emitFinal call may write at most: what is handed on between two checks of the
+ * caller's output (so what a blocked output takes into its backlog after it blocked).
+ */
+const FINAL_CHUNK_RECORDS = 256;
+/** An output that is never blocked (finish without a limit). */
+const NEVER_BLOCKED = Object.freeze({ blocked: 0 });
 
 /**
  * A rolling aggregation of a keyed stream, computed by the C++ addon straight from the framed
@@ -55,6 +62,8 @@ export class NativeKeyedAggregation {
   // Per input channel: the start of a record cut by the end of that channel's last slice.
   private readonly carries: Buffer[] = [];
   private readonly carryLengths: number[] = [];
+  /** True once finish() emitted every final. */
+  private finalsDone = false;
 
   constructor(options: NativeKeyedAggregationOptions) {
     const { type, aggregation } = options;
@@ -115,21 +124,36 @@ export class NativeKeyedAggregation {
 
   /**
    * Ends the input: in BATCH mode emits the final aggregate of every key, in the order keys
-   * were first seen. Throws CorruptRecordError if the input ended inside a record.
+   * were first seen, in steps: about `maxRecords` per call (rounded up to a chunk of
+   * FINAL_CHUNK_RECORDS), handed to `output` chunk by chunk, and no further chunk once
+   * `output.blocked` is non-zero (the caller's output cannot take more). The native cursor
+   * keeps its place between calls. Returns true once every final is out (later calls return
+   * true at once), false when it stopped early: call again to go on.
+   * Throws CorruptRecordError if the input ended inside a record.
    */
-  finish(): void {
+  finish(maxRecords = Number.POSITIVE_INFINITY, output: { readonly blocked: number } = NEVER_BLOCKED): boolean {
+    if (this.finalsDone) return true;
     const cut = this.carryLengths.findIndex((n) => n > 0);
     if (cut >= 0) {
       throw errors.corruptRecord(`input channel ${cut} of the keyed aggregation ended inside a record (${this.carryLengths[cut]} bytes of it)`);
     }
     const result = this.result;
-    for (;;) {
-      this.native.emitFinal(this.out, this.outPos, this.out.length, result);
+    let left = maxRecords;
+    while (output.blocked === 0) {
+      this.native.emitFinal(this.out, this.outPos, this.out.length, result, FINAL_CHUNK_RECORDS);
       this.outPos += result[1]!;
-      if (result[3] === ProcessStatus.DONE) break;
-      this.makeRoom(result[4]!);
+      left -= result[2]!;
+      const status = result[3]!;
+      if (status === ProcessStatus.OUTPUT_FULL) this.makeRoom(result[4]!);
+      else this.flush();
+      if (status === ProcessStatus.DONE) {
+        this.finalsDone = true;
+        return true;
+      }
+      if (left <= 0) break;
     }
     this.flush();
+    return false;
   }
 
   /** The state (all key groups, or the inclusive range) as bytes, for `restore`. */

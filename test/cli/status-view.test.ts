@@ -69,7 +69,7 @@ test('strom run shows the summary, writes --metrics-json, and logs plainly when 
 test('summary lines name every task with its totals', () => {
   const lines = summaryLines({
     jobName: 'J', durationMs: 1234, slots: 1, networkSegments: { total: 8, availableAtEnd: 8 },
-    tasks: [{ name: 'Map (1/1)', vertexId: 0, subtaskIndex: 0, numRecordsIn: 10, numRecordsOut: 20, numBytesIn: 2048, numBytesOut: 0, backPressuredTimeMs: 3, durationMs: 40 }],
+    tasks: [{ name: 'Map (1/1)', vertexId: 0, subtaskIndex: 0, numRecordsIn: 10, numRecordsOut: 20, numBytesIn: 2048, numBytesOut: 0, backPressuredTimeMs: 3, outputBacklogPeakBytes: 0, durationMs: 40 }],
   } as never);
   assert.equal(lines[0], "Job 'J' finished in 1.23 s on 1 task slot(s).");
   assert.match(lines[3]!, /^Map +1 +10 +20 +2\.0 KiB +0 B +3 ms +40 ms$/);

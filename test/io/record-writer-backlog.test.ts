@@ -122,3 +122,23 @@ test('a full ring queues entries behind each other; whenAvailable settles when t
   assert.deepEqual(seen, ['r0', 'r1', 'r2', 'r3', 'r4', `event ${ChannelEvent.CHECKPOINT_BARRIER}/1`, 'r5', 'END']);
   assert.ok(writer.isAvailable());
 });
+
+test('backlogPeakBytes is the most one backlog held, and stays after it drained', () => {
+  const { writer, read } = harness({ maxPerChannel: 1, ringCapacity: 16, bufferTimeout: -1 });
+  assert.equal(writer.backlogPeakBytes, 0);
+  while (writer.isAvailable()) writer.emit('fill');
+  assert.ok(writer.backlogPeakBytes > 0, 'the record that found no segment went to the backlog');
+  const before = writer.numBytesOut;
+  for (let i = 0; i < 10; i++) writer.emit('y'.repeat(20));
+  const queued = writer.numBytesOut - before; // all of it framed into the backlog, behind the first
+  assert.ok(writer.backlogPeakBytes >= queued, `${writer.backlogPeakBytes} < ${queued}`);
+  assert.ok(writer.backlogPeakBytes < queued + SEGMENT_SIZE, `${writer.backlogPeakBytes} counts more than the backlog held`);
+  const peak = writer.backlogPeakBytes;
+  const seen: string[] = [];
+  for (let rounds = 0; !writer.tryDrain(); rounds++) {
+    assert.ok(rounds < 100, 'the backlog did not drain');
+    read(seen);
+  }
+  writer.emit('z');
+  assert.equal(writer.backlogPeakBytes, peak, 'a high-water mark does not fall when the backlog drains');
+});

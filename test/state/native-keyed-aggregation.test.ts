@@ -184,3 +184,11 @@ test('corrupt bytes and bad options give clear errors, never a crash', () => {
   damaged[damaged.length - 3]! ^= 0xff;
   assert.throws(() => runNative({ type, keyFields: [0], aggregation: 'max', field: 1, mode: 'STREAMING' }, Buffer.alloc(0)).aggregation.restore(damaged), CorruptRecordError);
 });
+
+test('emitFinal checks its record budget: a RangeError for less than one record', () => {
+  const { aggregation } = runNative({ type: Types.TUPLE(Types.STRING, Types.DOUBLE), keyFields: [0], aggregation: 'sum', field: 1, mode: 'BATCH' }, frameRecords(Types.TUPLE(Types.STRING, Types.DOUBLE), [['a', 1]]));
+  const native = (aggregation as unknown as { native: { emitFinal(o: Uint8Array, s: number, e: number, r: Int32Array, n?: number): void } }).native;
+  assert.throws(() => native.emitFinal(Buffer.alloc(64), 0, 64, new Int32Array(5), 0), RangeError);
+  native.emitFinal(Buffer.alloc(64), 0, 64, new Int32Array(5), 1); // every final is out already: nothing to do
+  aggregation.close();
+});

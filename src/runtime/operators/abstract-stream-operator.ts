@@ -8,7 +8,7 @@
  * the minimum at MIN_WATERMARK, so nothing advances until both inputs have spoken.
  */
 import type { Output } from './output.js';
-import { MIN_WATERMARK, type StateInitializationContext } from './stream-operator.js';
+import { MIN_WATERMARK, type FinishBudget, type StateInitializationContext } from './stream-operator.js';
 
 export abstract class AbstractStreamOperator {
   /** The watermark last processed (the minimum over the inputs for two-input operators). */
@@ -23,7 +23,10 @@ export abstract class AbstractStreamOperator {
 
   initializeState(_context: StateInitializationContext): void {}
   open(): void {}
-  finish(): void {}
+  /** Nothing held at the end of input: done at once. */
+  finish(_budget?: FinishBudget): boolean {
+    return true;
+  }
   close(): void {}
   snapshotState(_checkpointId: number): void {}
   notifyCheckpointComplete(_checkpointId: number): void {}

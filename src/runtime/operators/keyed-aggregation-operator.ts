@@ -2,7 +2,8 @@
  * A keyed rolling aggregation or `reduce` on JS values (Flink's StreamGroupedReduceOperator),
  * for what the plan did not give the native state: key selector functions, undeclared (GENERIC)
  * records, `reduce`. STREAMING emits each update with the timestamp of the record that caused
- * it; BATCH emits every key's final value at `finish()`, without a timestamp.
+ * it; BATCH emits every key's final value at `finish()`, without a timestamp, in bounded steps
+ * (stream-operator.ts, "End of input").
  */
 import type { JsKeyedAggregation } from '../../state/js-keyed-aggregation.js';
 import type { JsKeyedReduce } from '../../state/js-keyed-reduce.js';
@@ -10,10 +11,14 @@ import type { JsKey } from '../../state/js-keyed-state.js';
 import { AbstractStreamOperator } from './abstract-stream-operator.js';
 import type { OneInputStreamOperator } from './one-input-stream-operator.js';
 import type { Output } from './output.js';
-import { NO_TIMESTAMP, type StateInitializationContext } from './stream-operator.js';
+import { FINISH_AT_ONCE, NO_TIMESTAMP, type FinishBudget, type StateInitializationContext } from './stream-operator.js';
 
 /** The JS keyed state an operator drives: an aggregation or a reduce. */
-export type JsKeyedFunction = Pick<JsKeyedAggregation | JsKeyedReduce<unknown, JsKey>, 'finish' | 'stats'> & { process(record: unknown): unknown };
+export type JsKeyedFunction = Pick<JsKeyedAggregation | JsKeyedReduce<unknown, JsKey>, 'stats'> & {
+  process(record: unknown): unknown;
+  /** Emits finals in steps (js-keyed-reduce.ts); true once all are out. */
+  finish(maxRecords?: number, output?: { readonly blocked: number }): boolean;
+};
 
 export class KeyedAggregationOperator extends AbstractStreamOperator implements OneInputStreamOperator {
   /** The timestamp of the record being processed: what its updates carry. */
@@ -44,9 +49,10 @@ export class KeyedAggregationOperator extends AbstractStreamOperator implements 
     this.state!.process(value);
   }
 
-  override finish(): void {
+  /** BATCH: emits the keys' finals within `budget`, resuming where the last call stopped; true once all are out. */
+  override finish(budget: FinishBudget = FINISH_AT_ONCE): boolean {
     this.timestamp = NO_TIMESTAMP;
-    this.state?.finish();
+    return this.state?.finish(budget.maxRecords, budget.output) ?? true;
   }
 
   /** Keys, JS heap bytes and records of the state (for metrics); undefined before it exists. */

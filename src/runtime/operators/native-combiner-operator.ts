@@ -2,7 +2,8 @@
  * A pre-aggregation (Flink's combiner) in front of a keyed exchange into a `sum`, `min` or
  * `max`, in BATCH mode only, run by the addon: the producer serializes each record into a
  * private buffer and folds it into a native table per key; at the end of its input (or when the
- * table holds too many keys) it sends one partial record per key downstream. The exchange, the
+ * table holds too many keys) it sends one partial record per key downstream (at the end in
+ * bounded steps: stream-operator.ts, "End of input"). The exchange, the
  * key routing and the downstream aggregation then see one record per key and producer instead
  * of one per input record, and the downstream aggregation combines the partials to the same
  * result, these aggregations being associative. STREAMING must emit every update and never
@@ -22,7 +23,7 @@ import { servesAsChainingOutput } from './chaining-output.js';
 import { FrameDecoder } from './frame-decoder.js';
 import type { OneInputStreamOperator } from './one-input-stream-operator.js';
 import type { Output } from './output.js';
-import { NO_TIMESTAMP, type StateInitializationContext } from './stream-operator.js';
+import { FINISH_AT_ONCE, NO_TIMESTAMP, type FinishBudget, type StateInitializationContext } from './stream-operator.js';
 
 /** Bytes of serialized records collected before they are folded in (one addon call). */
 const CHUNK_BYTES = 32 * 1024;
@@ -106,10 +107,17 @@ export class NativeCombinerOperator extends AbstractStreamOperator implements On
     this.aggregation = this.create();
   }
 
-  /** End of input: folds what is pending and sends the partials. */
-  override finish(): void {
-    this.fold();
-    this.aggregation!.finish();
+  /**
+   * End of input: folds what is pending, then sends the partials within `budget`, resuming
+   * where the last call stopped; true once all are out.
+   */
+  override finish(budget: FinishBudget = FINISH_AT_ONCE): boolean {
+    const aggregation = this.aggregation!;
+    if (this.out.pos > 0) {
+      aggregation.feed(this.out.buf, 0, this.out.pos);
+      this.out.pos = 0;
+    }
+    return aggregation.finish(budget.maxRecords, budget.output);
   }
 
   /** Frees the table (idempotent; also after a failure, or when it was never created). */

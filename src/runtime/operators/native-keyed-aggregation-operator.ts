@@ -13,7 +13,7 @@ import type { TypeInformation } from '../../types/type-information.js';
 import { AbstractStreamOperator } from './abstract-stream-operator.js';
 import { FrameDecoder } from './frame-decoder.js';
 import type { Output } from './output.js';
-import { NO_TIMESTAMP, type StateInitializationContext, type StreamOperator } from './stream-operator.js';
+import { FINISH_AT_ONCE, NO_TIMESTAMP, type FinishBudget, type StateInitializationContext, type StreamOperator } from './stream-operator.js';
 
 type Stats = { keys: number; memoryBytes: number; recordsIn: number };
 
@@ -41,9 +41,13 @@ export class NativeKeyedAggregationOperator extends AbstractStreamOperator imple
     this.aggregation!.feed(bytes, start, end, channel);
   }
 
-  /** BATCH: emits every key's final aggregate. Throws if a channel ended inside a record. */
-  override finish(): void {
-    this.aggregation?.finish();
+  /**
+   * BATCH: emits the keys' final aggregates within `budget`, resuming where the last call
+   * stopped (a native cursor over the table); true once all are out. Throws if a channel ended
+   * inside a record.
+   */
+  override finish(budget: FinishBudget = FINISH_AT_ONCE): boolean {
+    return this.aggregation?.finish(budget.maxRecords, budget.output) ?? true;
   }
 
   /** Frees the native table (idempotent), keeping its last figures. */

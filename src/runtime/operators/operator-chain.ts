@@ -3,8 +3,9 @@
  * lifecycle in the order Flink runs it:
  * - `initializeStateAndOpen()`: initializeState then open, tail first, so nothing emits into an
  *   operator that is not open;
- * - `finish()`: head first, so what an operator emits when it finishes reaches operators that
- *   are still running;
+ * - `finish(budget)`: head first, so what an operator emits when it finishes reaches operators
+ *   that are still running; a step the task repeats until it returns true, each operator's own
+ *   finish stepping until it is done before the next one starts (stream-operator.ts, "End of input");
  * - `close()`: tail first, every operator even when one throws (the first error is rethrown
  *   after all were closed), once; also after a failure, when open or finish may not have run.
  *
@@ -13,10 +14,12 @@
  * fixed when the operators are built (task/build-operator-chain.ts); the chain only orders
  * their lifecycle.
  */
-import { FRESH_STATE, type StreamOperator } from './stream-operator.js';
+import { FINISH_AT_ONCE, FRESH_STATE, type FinishBudget, type StreamOperator } from './stream-operator.js';
 
 export class OperatorChain<HEAD extends StreamOperator = StreamOperator> {
   private closed = false;
+  /** The operator whose `finish` runs now (head first); `operators.length` once all are finished. */
+  private finishing = 0;
 
   constructor(
     /** The head (the task feeds it) and every other operator, head first. */
@@ -39,10 +42,18 @@ export class OperatorChain<HEAD extends StreamOperator = StreamOperator> {
     }
   }
 
-  /** End of input: finishes every operator, from the head to the tail. */
-  finish(): void {
+  /**
+   * End of input, one step: finishes the operators from the head to the tail, each until its
+   * `finish` returns true, within `budget` (each operator called in the step may use all of it). True once every operator is finished; false when one
+   * stopped (budget used, output blocked): call again when the output is available.
+   */
+  finish(budget: FinishBudget = FINISH_AT_ONCE): boolean {
     const ops = this.operators;
-    for (let i = 0; i < ops.length; i++) ops[i]!.finish();
+    while (this.finishing < ops.length) {
+      if (!ops[this.finishing]!.finish(budget)) return false;
+      this.finishing++;
+    }
+    return true;
   }
 
   /** Snapshots every operator (head to tail) for checkpoint `checkpointId`. */

@@ -39,11 +39,12 @@ export class SinkOperator extends AbstractStreamOperator implements OneInputStre
     if (pending) this.wait(pending);
   }
 
-  /** Closes the sink once its queued writes are done; the task waits for that. */
-  override finish(): void {
+  /** Closes the sink once its queued writes are done; the task waits for that. Done in one call. */
+  override finish(): boolean {
     this.finished = true;
     const closing = this.sink.close();
     if (closing) this.wait(closing);
+    return true;
   }
 
   /** After a failure or cancel (not finished): closes the sink, best effort, without waiting. */

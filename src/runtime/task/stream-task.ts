@@ -10,6 +10,10 @@
  * End of input: each input that ends sends MAX_WATERMARK into its input of the head (what a
  * bounded source's last watermark would say once watermarks cross the network); when every
  * input ended, the chain finishes (head first), the writers close and the chain closes.
+ * Finishing may emit as much as the state holds (BATCH finals, combiner partials), so it runs in
+ * steps like input does: each step lets the chain emit up to the step's budget, only while the
+ * output is available, and the task returns BACKPRESSURED in between (operators/stream-operator.ts,
+ * "End of input"). The writers' backlogs therefore stay bounded at the end too.
  *
  * Layering: runtime -> state, io, memory, types.
  */
@@ -28,7 +32,7 @@ import type { OneInputStreamOperator } from '../operators/one-input-stream-opera
 import type { OperatorChain } from '../operators/operator-chain.js';
 import type { SinkOperator } from '../operators/sink-operator.js';
 import { SourceOperator } from '../operators/source-operator.js';
-import { MAX_WATERMARK, NO_TIMESTAMP } from '../operators/stream-operator.js';
+import { MAX_WATERMARK, NO_TIMESTAMP, type FinishBudget } from '../operators/stream-operator.js';
 import type { TwoInputStreamOperator } from '../operators/two-input-stream-operator.js';
 import { SourceStatus } from '../sources/source-reader.js';
 import { buildOperatorChain } from './build-operator-chain.js';
@@ -98,10 +102,15 @@ export class StreamTask {
   private readonly pool: NetworkBufferPool;
   /** The input to read first in the next step (inputs take turns). */
   private nextInput = 0;
-  /** running; closing (the chain finishes, the sink may be waited for); draining (writers closed, backlogs left); finished. */
-  private phase: 'running' | 'closing' | 'draining' | 'finished' = 'running';
+  /**
+   * running; finishing (input ended: the chain emits what it holds, in steps); closing (the
+   * chain finished, the sink may be waited for); draining (writers closed, backlogs left); finished.
+   */
+  private phase: 'running' | 'finishing' | 'closing' | 'draining' | 'finished' = 'running';
   /** Blocked channels of all of the task's writers (shared with them; read by its source between records). */
   private readonly output: OutputAvailability = { blocked: 0 };
+  /** What one finishing step may emit: the step's budget, and the output to stop on. */
+  private readonly finishBudget: FinishBudget = { maxRecords: 1, output: this.output };
   /** When the current back-pressured period began (performance.now()), or 0. */
   private backPressuredSince = 0;
   /** Back-pressured time of the periods that ended, in ms. */
@@ -309,7 +318,7 @@ export class StreamTask {
   private runStep(budget: number): StepResult {
     if (this.phase === 'finished') return StepResult.FINISHED;
     if (this.waitingOn) return StepResult.WAITING;
-    if (this.phase !== 'running') return this.finish();
+    if (this.phase !== 'running') return this.finish(budget);
     // Flink's mailbox default action runs only while the output is available.
     if (this.output.blocked !== 0 && !this.drainOutputs()) {
       if (this.source !== undefined || this.inputHasRecords()) return StepResult.BACKPRESSURED;
@@ -322,7 +331,7 @@ export class StreamTask {
       if (this.waitingOn) return StepResult.WAITING;
       if (status === SourceStatus.END) {
         this.source.processWatermark(MAX_WATERMARK);
-        return this.finish();
+        return this.finish(budget);
       }
       if (status === SourceStatus.WAITING) {
         this.waitingOn = this.source.reader.ready;
@@ -373,7 +382,7 @@ export class StreamTask {
       if (status === ReadStatus.END) {
         input.ended = true;
         input.endInput();
-        if (this.allInputsEnded()) return this.finish();
+        if (this.allInputsEnded()) return this.finish(budget);
         progressed = true;
         continue;
       }
@@ -416,15 +425,22 @@ export class StreamTask {
   }
 
   /**
-   * End of input: the chain finishes, head first (final keyed results in BATCH, combiner
-   * partials; the sink starts closing and may be waited for), then the writers and the chain
-   * close, then what the writers still hold is handed over (BACKPRESSURED until it could be).
+   * End of input, one step: the chain finishes, head first (final keyed results in BATCH,
+   * combiner partials; the sink starts closing and may be waited for), up to `budget` records
+   * per step and only while the output is available (BACKPRESSURED while it is not, PROGRESS
+   * while there is more); then the writers and the chain close, then what the writers still
+   * hold is handed over (BACKPRESSURED until it could be).
    */
-  private finish(): StepResult {
-    if (this.phase === 'running') {
-      this.phase = 'closing';
-      this.chain.finish();
+  private finish(budget: number): StepResult {
+    if (this.phase === 'running') this.phase = 'finishing';
+    if (this.phase === 'finishing') {
+      // As in the running phase, the chain emits only while the output can take it.
+      if (this.output.blocked !== 0 && !this.drainOutputs()) return StepResult.BACKPRESSURED;
+      this.finishBudget.maxRecords = Math.max(1, budget);
+      const done = this.chain.finish(this.finishBudget);
+      if (done) this.phase = 'closing';
       if (this.waitingOn) return StepResult.WAITING;
+      if (!done) return this.output.blocked !== 0 ? StepResult.BACKPRESSURED : StepResult.PROGRESS;
     }
     if (this.phase === 'closing') {
       for (const writer of this.writers) writer.close();
@@ -477,9 +493,11 @@ export class StreamTask {
   metrics(): TaskMetrics {
     let out = 0;
     let bytesOut = 0;
+    let backlogPeak = 0;
     for (const writer of this.writers) {
       out += writer.numRecordsOut;
       bytesOut += writer.numBytesOut;
+      backlogPeak = Math.max(backlogPeak, writer.backlogPeakBytes);
     }
     if (this.sink) out += this.sink.sink.written;
     return {
@@ -491,6 +509,7 @@ export class StreamTask {
       numBytesIn: this.bytesIn(),
       numBytesOut: bytesOut,
       backPressuredTimeMs: this.backPressuredNs() / 1e6,
+      outputBacklogPeakBytes: backlogPeak,
       durationMs: (this.finishedAt || performance.now()) - this.startedAt,
     };
   }

@@ -181,8 +181,9 @@ class Recording extends AbstractStreamOperator implements OneInputStreamOperator
   processElement(): void {
     this.call('process');
   }
-  override finish(): void {
+  override finish(): boolean {
     this.call('finish');
+    return true;
   }
   override close(): void {
     this.call('close');
