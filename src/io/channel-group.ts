@@ -15,8 +15,21 @@ import {
   channelGroupByteLength,
 } from './channel-layout.js';
 
-/** Polls of the rings before the consumer sleeps (roughly 10-20 µs). */
-const SPINS_BEFORE_SLEEP = 2000;
+/**
+ * How long `waitForData` polls before it sleeps, in ns: about one sleep/wake round trip
+ * (`Atomics.wait` + the producer's `Atomics.notify` cost ~45 µs), so a spin that finds nothing
+ * wastes at most what sleeping at once costs, while a producer in the middle of a segment
+ * usually publishes before the consumer sleeps, and then neither side makes a syscall.
+ * Adaptive: the full budget while the producer is active (the last wait, spin plus sleep,
+ * ended within ACTIVE_WAIT_NS), SPIN_MIN_NS after a long wait (a slow or idle producer), so an
+ * idle consumer spins at most ~2 µs per wake-up.
+ */
+const SPIN_MAX_NS = 50_000;
+const SPIN_MIN_NS = 2_000;
+/** A wait shorter than this means the producer is active: spin the full budget next time. */
+const ACTIVE_WAIT_NS = 1_000_000;
+/** Polls between two clock reads (and cancellation checks) while spinning. */
+export const POLLS_PER_CHECK = 64;
 
 /** How long one `Atomics.wait` sleeps before re-checking for cancellation, in ms. */
 export const WAIT_SLICE_MS = 50;
@@ -34,6 +47,8 @@ export class ChannelGroup {
   readonly numChannels: number;
   /** Ring entries per channel; a power of two. */
   readonly capacity: number;
+  /** Current spin budget of `waitForData` in ns (consumer thread only; see SPIN_MAX_NS). */
+  private spinNs = SPIN_MAX_NS;
 
   private constructor(buffer: SharedArrayBuffer) {
     this.buffer = buffer;
@@ -121,16 +136,22 @@ export class ChannelGroup {
   }
 
   /**
-   * Spins briefly, then sleeps until any producer publishes to this group, for at most `timeoutMs`.
-   * `hasData` re-checks the rings after the waiting flag is raised, so a publish racing with
-   * going to sleep is never lost. Returns false when the group was cancelled.
+   * Spins for up to ~50 µs (adaptive, see SPIN_MAX_NS), then sleeps until any producer publishes
+   * to this group, for at most `timeoutMs`. While spinning nobody counts in GATE_WAITING, so
+   * producers do not notify (no syscall on either side); `hasData` re-checks the rings after
+   * the count is raised, so a publish racing with going to sleep is never lost. Returns false
+   * when the group was cancelled (also while spinning).
    * Blocks the thread: only for a thread that does nothing else (a benchmark or test consumer);
    * task slots use `waitForDataAsync`.
    */
   waitForData(hasData: () => boolean, timeoutMs: number): boolean {
     const words = this.words;
-    // A wait/notify round trip costs ~45 µs; a producer mid-segment usually publishes sooner.
-    for (let spin = 0; spin < SPINS_BEFORE_SLEEP; spin++) if (hasData()) return true;
+    const started = performance.now();
+    if (this.spin(hasData, started)) {
+      this.spinNs = SPIN_MAX_NS;
+      return true;
+    }
+    if (Atomics.load(words, CANCELLED) !== 0) return false;
     Atomics.add(words, GATE_WAITING, 1);
     try {
       const signal = Atomics.load(words, GATE_SIGNAL);
@@ -139,8 +160,22 @@ export class ChannelGroup {
       Atomics.wait(words, GATE_SIGNAL, signal, timeoutMs);
     } finally {
       Atomics.sub(words, GATE_WAITING, 1);
+      this.spinNs = (performance.now() - started) * 1e6 < ACTIVE_WAIT_NS ? SPIN_MAX_NS : SPIN_MIN_NS;
     }
     return Atomics.load(words, CANCELLED) === 0;
+  }
+
+  /**
+   * Polls `hasData` for up to the current spin budget from `started` (a `performance.now()`);
+   * true when it found data, false when the budget ran out or the group was cancelled.
+   */
+  private spin(hasData: () => boolean, started: number): boolean {
+    const words = this.words;
+    const budgetMs = this.spinNs / 1e6;
+    for (;;) {
+      for (let i = 0; i < POLLS_PER_CHECK; i++) if (hasData()) return true;
+      if (Atomics.load(words, CANCELLED) !== 0 || performance.now() - started >= budgetMs) return false;
+    }
   }
 
   /**
