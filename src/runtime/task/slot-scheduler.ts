@@ -47,6 +47,18 @@ const IDLE_WAIT_MS = 20;
 const YIELD_EVERY_MS = 20;
 /** How often the loop samples the thread's heap into the slot's metrics block. */
 const HEAP_SAMPLE_MS = 200;
+/**
+ * How long an idle slot polls its wake conditions (input on its group, a back-pressured task's
+ * output draining) before it awaits them, in ms. A wake-up through `Atomics.waitAsync` and the
+ * event loop costs tens of µs, and in a busy pipeline the other thread publishes or recycles
+ * within that; a poll that finds it saves the round trip. Only after a short idle period (the
+ * previous one ended within ACTIVE_IDLE_MS), so an idle or lightly loaded slot does not spin.
+ */
+const POLL_BEFORE_AWAIT_MS = 0.03;
+/** An idle period shorter than this means the slot is in a busy pipeline: poll before the next await. */
+const ACTIVE_IDLE_MS = 1;
+/** Polls between two clock reads (and cancellation checks). */
+export const POLLS_PER_CHECK = 16;
 
 export class SlotScheduler {
   private readonly tasks: StreamTask[] = [];
@@ -64,6 +76,8 @@ export class SlotScheduler {
 
   /** Tasks that returned FINISHED (each reported once to `onFinished`). */
   private readonly ended = new Set<StreamTask>();
+  /** Whether the next idle period starts with a poll (the last one was short). */
+  private pollBeforeAwait = true;
 
   add(task: StreamTask): void {
     this.tasks.push(task);
@@ -91,8 +105,10 @@ export class SlotScheduler {
         }
         continue;
       }
+      const idleFrom = performance.now();
       await this.idle(round.waiting);
       lastYield = performance.now();
+      this.pollBeforeAwait = lastYield - idleFrom < ACTIVE_IDLE_MS;
     }
   }
 
@@ -135,6 +151,7 @@ export class SlotScheduler {
   private async idle(waiting: Promise<unknown>[]): Promise<void> {
     const hasInput = () => this.tasks.some((t) => t.hasInput() && !t.waitingOn && !t.backPressured);
     if (hasInput()) return;
+    if (this.pollBeforeAwait && this.pollReady()) return;
     // Nothing to do for now: publish partly filled buffers whose timeout passed before sleeping,
     // so a quiet source does not hold back what it already emitted.
     for (const task of this.tasks) {
@@ -147,6 +164,27 @@ export class SlotScheduler {
       ? this.inputGroup.waitForDataAsync(hasInput, IDLE_WAIT_MS)
       : new Promise((resolve) => setTimeout(resolve, IDLE_WAIT_MS));
     await Promise.race([input, ...waiting]);
+  }
+
+  /**
+   * Polls, for up to POLL_BEFORE_AWAIT_MS, what `idle` would await and can be checked without
+   * the event loop: a task with new input it may take, or a back-pressured task whose output
+   * drained. True when one is ready; false when the time ran out or the job was cancelled.
+   * (Async sources and sinks settle through the event loop only: they are awaited.)
+   */
+  private pollReady(): boolean {
+    const tasks = this.tasks;
+    const deadline = performance.now() + POLL_BEFORE_AWAIT_MS;
+    do {
+      for (let poll = 0; poll < POLLS_PER_CHECK; poll++) {
+        for (let i = 0; i < tasks.length; i++) {
+          const task = tasks[i]!;
+          if (task.waitingOn !== undefined) continue;
+          if (task.backPressured ? task.tryDrainOutput() : task.hasInput()) return true;
+        }
+      }
+    } while (!this.cancelled() && performance.now() < deadline);
+    return false;
   }
 }
 
