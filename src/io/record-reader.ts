@@ -182,18 +182,31 @@ export class RecordReader<T> {
     const serializer = this.serializer;
     const end = this.readEnd;
     let pos = this.readPos;
-    while (stop.blocked === 0 && pos + HEADER_BYTES <= end) {
-      const length = view.getInt32(pos, true);
-      const recordEnd = pos + LENGTH_BYTES + length;
-      if (length < 1 || recordEnd > end || buf[pos + LENGTH_BYTES] !== StreamElementTag.RECORD) break;
-      input.reset(buf, view, pos + HEADER_BYTES, recordEnd);
-      const value = serializer.read(input);
-      if (input.pos !== recordEnd) break;
-      this.value = value;
-      this.readPos = pos = recordEnd;
-      this.numRecordsIn++;
-      this.numBytesIn += length + LENGTH_BYTES;
-      sink(value);
+    let value: T | undefined;
+    // Counted locally and stored once (also when `sink` throws): no field writes per record but
+    // the read position, and no write barrier for `value`.
+    let records = 0;
+    let bytes = 0;
+    try {
+      while (stop.blocked === 0 && pos + HEADER_BYTES <= end) {
+        const length = view.getInt32(pos, true);
+        const recordEnd = pos + LENGTH_BYTES + length;
+        if (length < 1 || recordEnd > end || buf[pos + LENGTH_BYTES] !== StreamElementTag.RECORD) break;
+        input.reset(buf, view, pos + HEADER_BYTES, recordEnd);
+        const record = serializer.read(input);
+        if (input.pos !== recordEnd) break;
+        value = record;
+        this.readPos = pos = recordEnd;
+        records++;
+        bytes += length + LENGTH_BYTES;
+        sink(record);
+      }
+    } finally {
+      if (records !== 0) {
+        this.value = value;
+        this.numRecordsIn += records;
+        this.numBytesIn += bytes;
+      }
     }
   }
 
