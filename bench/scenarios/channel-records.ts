@@ -4,9 +4,10 @@
  * The producer emits `[key, value]` records through a RecordWriter (TUPLE(STRING, DOUBLE)
  * serializer, forward partitioner, `bufferTimeout: -1`: segments are handed over when full, as
  * in a throughput-bound Flink job). When the writer is unavailable (no segment: its record went
- * to the writer's backlog) it spins on `tryDrain` briefly, then awaits `whenAvailable`, as a
- * task's mailbox would. The consumer reads them with RecordReader.nextBatch, deserializing
- * each record in place, and sleeps with `waitForInput` when nothing is there.
+ * to the writer's backlog) it polls `tryDrain` for up to 50 µs, then awaits `whenAvailable`, as a
+ * task slot does (strom's `spinUntil` and POLL_BEFORE_AWAIT_MS). The consumer reads them with
+ * RecordReader.nextBatch, deserializing each record in place, and waits with `waitForInput`
+ * (an adaptive spin of up to 50 µs, then a sleep) when nothing is there.
  */
 import { checksumStep, expectedChecksum } from '../lib/records.js';
 import { makeRecord } from '../lib/records.js';
@@ -53,8 +54,6 @@ export function setup(params: Params): ScenarioSetup {
   return { shared: { pool: pool.buffer, group: group.buffer, localPool } satisfies Shared, abort: () => group.cancel() };
 }
 
-/** tryDrain attempts before the producer awaits availability. */
-const PRODUCER_SPINS = 256;
 
 /**
  * Emits records `from..n-1` until the writer becomes unavailable; returns the next index. A plain
@@ -90,11 +89,11 @@ export async function producer(ctx: RoleContext<Params, Shared>): Promise<RoleRe
     i = emitWhileAvailable(writer, i, n);
     if (!writer.isAvailable()) {
       waits++;
-      await awaitReady(drain, wake, PRODUCER_SPINS, ctx.params.waitMs, aborted);
+      await awaitReady(drain, wake, ctx.params.waitMs, aborted);
     }
   }
   writer.close();
-  if (!writer.isAvailable()) await awaitReady(drain, wake, PRODUCER_SPINS, ctx.params.waitMs, aborted);
+  if (!writer.isAvailable()) await awaitReady(drain, wake, ctx.params.waitMs, aborted);
   return {
     count: writer.numRecordsOut,
     bytes: writer.numBytesOut - HEADER_BYTES * writer.numRecordsOut,

@@ -1,11 +1,12 @@
 /**
  * strom: raw 32 KiB segment hand-off over a channel, no records.
  *
- * The producer takes a segment from its local buffer pool (when its quota is used up it spins
- * briefly, then awaits `whenRecycled`: strom's non-blocking back-pressure), copies the source segment into network memory with one
- * `Buffer.set` (the same bytes the baselines move), and publishes it as FINAL on channel 0.
- * The consumer reads the segment in place (zero copy), checks it, releases the ring slot and
- * recycles the segment. When the ring is empty it sleeps with `ChannelGroup.waitForData`.
+ * The producer takes a segment from its local buffer pool (when its quota is used up it polls
+ * for up to 50 µs, then awaits `whenRecycled`: strom's non-blocking back-pressure, as a task
+ * slot waits), copies the source segment into network memory with one `Buffer.set` (the same
+ * bytes the baselines move), and publishes it as FINAL on channel 0. The consumer reads the
+ * segment in place (zero copy), checks it, releases the ring slot and recycles the segment.
+ * When the ring is empty it waits with `ChannelGroup.waitForData`.
  */
 import { awaitReady } from '../lib/await-ready.js';
 import type { RoleContext, RoleResult, ScenarioSetup } from '../lib/scenario.js';
@@ -48,8 +49,6 @@ export function setup(params: Params): ScenarioSetup {
   return { shared: { pool: pool.buffer, group: group.buffer, localPool } satisfies Shared, abort: () => group.cancel() };
 }
 
-/** Attempts before the producer awaits a recycled segment or ring space. */
-const PRODUCER_SPINS = 64;
 
 /** The segment the producer holds between runs of `sendWhileReady` (-1: none), and whether it is filled. */
 interface Pending {
@@ -108,11 +107,11 @@ export async function producer(ctx: RoleContext<Params, Shared>): Promise<RoleRe
     i = sendWhileReady(pool, channel, localPool, source, i, n, pending);
     if (i === n) break;
     waits++;
-    if (pending.segment >= 0) await awaitReady(hasSpace, space, PRODUCER_SPINS, waitMs, aborted);
-    else await awaitReady(request, recycled, PRODUCER_SPINS, waitMs, aborted);
+    if (pending.segment >= 0) await awaitReady(hasSpace, space, waitMs, aborted);
+    else await awaitReady(request, recycled, waitMs, aborted);
   }
   const end = () => channel.tryPublishEvent(ChannelEvent.END_OF_PARTITION);
-  if (!end()) await awaitReady(end, space, PRODUCER_SPINS, waitMs, aborted);
+  if (!end()) await awaitReady(end, space, waitMs, aborted);
   return {
     count: n,
     bytes: n * SEGMENT_BYTES,

@@ -1,4 +1,5 @@
 import { StromError } from '../errors.js';
+import { spinUntil } from './spin-until.js';
 import {
   CANCELLED,
   CHANNEL_GROUP_MAGIC,
@@ -28,8 +29,6 @@ const SPIN_MAX_NS = 50_000;
 const SPIN_MIN_NS = 2_000;
 /** A wait shorter than this means the producer is active: spin the full budget next time. */
 const ACTIVE_WAIT_NS = 1_000_000;
-/** Polls between two clock reads (and cancellation checks) while spinning. */
-export const POLLS_PER_CHECK = 64;
 
 /** How long one `Atomics.wait` sleeps before re-checking for cancellation, in ms. */
 export const WAIT_SLICE_MS = 50;
@@ -147,7 +146,7 @@ export class ChannelGroup {
   waitForData(hasData: () => boolean, timeoutMs: number): boolean {
     const words = this.words;
     const started = performance.now();
-    if (this.spin(hasData, started)) {
+    if (spinUntil(hasData, this.spinNs / 1e6, this.isCancelled)) {
       this.spinNs = SPIN_MAX_NS;
       return true;
     }
@@ -165,18 +164,7 @@ export class ChannelGroup {
     return Atomics.load(words, CANCELLED) === 0;
   }
 
-  /**
-   * Polls `hasData` for up to the current spin budget from `started` (a `performance.now()`);
-   * true when it found data, false when the budget ran out or the group was cancelled.
-   */
-  private spin(hasData: () => boolean, started: number): boolean {
-    const words = this.words;
-    const budgetMs = this.spinNs / 1e6;
-    for (;;) {
-      for (let i = 0; i < POLLS_PER_CHECK; i++) if (hasData()) return true;
-      if (Atomics.load(words, CANCELLED) !== 0 || performance.now() - started >= budgetMs) return false;
-    }
-  }
+  private readonly isCancelled = (): boolean => Atomics.load(this.words, CANCELLED) !== 0;
 
   /**
    * Like `waitForData`, without blocking the thread: resolves when a producer publishes to this

@@ -5,7 +5,8 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { ChannelGroup, POLLS_PER_CHECK } from '../../src/io/channel-group.js';
+import { ChannelGroup } from '../../src/io/channel-group.js';
+import { POLLS_PER_CHECK } from '../../src/io/spin-until.js';
 import { GATE_WAITING } from '../../src/io/channel-layout.js';
 
 /** Far longer than the test may run: a wait that is not cut short fails the test instead of passing late. */

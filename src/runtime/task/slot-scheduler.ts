@@ -35,6 +35,7 @@
  */
 import { StromError } from '../../errors.js';
 import type { ChannelGroup } from '../../io/channel-group.js';
+import { spinUntil } from '../../io/spin-until.js';
 import { StepResult, type StreamTask } from './stream-task.js';
 import { nowMs } from '../metrics/metrics-layout.js';
 import type { SlotMetricsWriter } from '../metrics/metrics-writer.js';
@@ -49,16 +50,14 @@ const YIELD_EVERY_MS = 20;
 const HEAP_SAMPLE_MS = 200;
 /**
  * How long an idle slot polls its wake conditions (input on its group, a back-pressured task's
- * output draining) before it awaits them, in ms. A wake-up through `Atomics.waitAsync` and the
- * event loop costs tens of µs, and in a busy pipeline the other thread publishes or recycles
- * within that; a poll that finds it saves the round trip. Only after a short idle period (the
- * previous one ended within ACTIVE_IDLE_MS), so an idle or lightly loaded slot does not spin.
+ * output draining) before it awaits them, in ms (see spin-until.ts). A wake-up through
+ * `Atomics.waitAsync` and the event loop costs tens of µs, and in a busy pipeline the other
+ * thread publishes or recycles within that. Only after a short idle period (the previous one
+ * ended within ACTIVE_IDLE_MS), so an idle or lightly loaded slot does not spin.
  */
-const POLL_BEFORE_AWAIT_MS = 0.03;
+export const POLL_BEFORE_AWAIT_MS = 0.05;
 /** An idle period shorter than this means the slot is in a busy pipeline: poll before the next await. */
 const ACTIVE_IDLE_MS = 1;
-/** Polls between two clock reads (and cancellation checks). */
-export const POLLS_PER_CHECK = 16;
 
 export class SlotScheduler {
   private readonly tasks: StreamTask[] = [];
@@ -173,19 +172,18 @@ export class SlotScheduler {
    * (Async sources and sinks settle through the event loop only: they are awaited.)
    */
   private pollReady(): boolean {
-    const tasks = this.tasks;
-    const deadline = performance.now() + POLL_BEFORE_AWAIT_MS;
-    do {
-      for (let poll = 0; poll < POLLS_PER_CHECK; poll++) {
-        for (let i = 0; i < tasks.length; i++) {
-          const task = tasks[i]!;
-          if (task.waitingOn !== undefined) continue;
-          if (task.backPressured ? task.tryDrainOutput() : task.hasInput()) return true;
-        }
-      }
-    } while (!this.cancelled() && performance.now() < deadline);
-    return false;
+    return spinUntil(this.taskReady, POLL_BEFORE_AWAIT_MS, this.cancelled);
   }
+
+  private readonly taskReady = (): boolean => {
+    const tasks = this.tasks;
+    for (let i = 0; i < tasks.length; i++) {
+      const task = tasks[i]!;
+      if (task.waitingOn !== undefined) continue;
+      if (task.backPressured ? task.tryDrainOutput() : task.hasInput()) return true;
+    }
+    return false;
+  };
 }
 
 /** A failure inside one task, carrying the task for the report. */

@@ -6,7 +6,8 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { POLLS_PER_CHECK, SlotScheduler } from '../../../src/runtime/task/slot-scheduler.js';
+import { POLLS_PER_CHECK } from '../../../src/io/spin-until.js';
+import { SlotScheduler } from '../../../src/runtime/task/slot-scheduler.js';
 import { StepResult, type StreamTask } from '../../../src/runtime/task/stream-task.js';
 
 /** A task that is back-pressured for `steps` steps, then finishes; its output drains when `drains()` says so. */
