@@ -2,10 +2,11 @@
  * strom: raw 32 KiB segment hand-off over a channel, no records.
  *
  * The producer takes a segment from its local buffer pool (when its quota is used up it polls
- * for up to 50 µs, then awaits `whenRecycled`: strom's non-blocking back-pressure, as a task
- * slot waits), copies the source segment into network memory with one `Buffer.set` (the same
- * bytes the baselines move), and publishes it as FINAL on channel 0. The consumer reads the
- * segment in place (zero copy), checks it, releases the ring slot and recycles the segment.
+ * (strom's adaptive `SpinBudget`, up to 50 µs), then awaits `whenRecycled`: strom's
+ * non-blocking back-pressure, as a task slot waits), copies the source segment into network
+ * memory with one `Buffer.set` (the same bytes the baselines move), and publishes it as FINAL on
+ * channel 0. The consumer reads the segment in place (zero copy), checks it, releases the ring
+ * slot and recycles the segment.
  * When the ring is empty it waits with `ChannelGroup.waitForData`.
  */
 import { awaitReady } from '../lib/await-ready.js';
@@ -19,6 +20,7 @@ import {
   EVENT_SEGMENT,
   FLAG_FINAL,
   NetworkBufferPool,
+  SpinBudget,
 } from '../lib/strom.js';
 
 export interface Params {
@@ -101,17 +103,18 @@ export async function producer(ctx: RoleContext<Params, Shared>): Promise<RoleRe
   const hasSpace = (): boolean => channel.hasSpace();
   const recycled = (retry: () => boolean, timeoutMs: number) => pool.whenRecycled(retry, timeoutMs);
   const space = (retry: () => boolean, timeoutMs: number) => channel.whenSpace(retry, timeoutMs);
+  const spin = new SpinBudget();
   let waits = 0;
   ctx.start();
   for (let i = 0; i < n; ) {
     i = sendWhileReady(pool, channel, localPool, source, i, n, pending);
     if (i === n) break;
     waits++;
-    if (pending.segment >= 0) await awaitReady(hasSpace, space, waitMs, aborted);
-    else await awaitReady(request, recycled, waitMs, aborted);
+    if (pending.segment >= 0) await awaitReady(hasSpace, space, spin, waitMs, aborted);
+    else await awaitReady(request, recycled, spin, waitMs, aborted);
   }
   const end = () => channel.tryPublishEvent(ChannelEvent.END_OF_PARTITION);
-  if (!end()) await awaitReady(end, space, waitMs, aborted);
+  if (!end()) await awaitReady(end, space, spin, waitMs, aborted);
   return {
     count: n,
     bytes: n * SEGMENT_BYTES,

@@ -1,5 +1,5 @@
 import { StromError } from '../errors.js';
-import { spinUntil } from './spin-until.js';
+import { SpinBudget } from './spin-until.js';
 import {
   CANCELLED,
   CHANNEL_GROUP_MAGIC,
@@ -15,20 +15,6 @@ import {
   channelBase,
   channelGroupByteLength,
 } from './channel-layout.js';
-
-/**
- * How long `waitForData` polls before it sleeps, in ns: about one sleep/wake round trip
- * (`Atomics.wait` + the producer's `Atomics.notify` cost ~45 µs), so a spin that finds nothing
- * wastes at most what sleeping at once costs, while a producer in the middle of a segment
- * usually publishes before the consumer sleeps, and then neither side makes a syscall.
- * Adaptive: the full budget while the producer is active (the last wait, spin plus sleep,
- * ended within ACTIVE_WAIT_NS), SPIN_MIN_NS after a long wait (a slow or idle producer), so an
- * idle consumer spins at most ~2 µs per wake-up.
- */
-const SPIN_MAX_NS = 50_000;
-const SPIN_MIN_NS = 2_000;
-/** A wait shorter than this means the producer is active: spin the full budget next time. */
-const ACTIVE_WAIT_NS = 1_000_000;
 
 /** How long one `Atomics.wait` sleeps before re-checking for cancellation, in ms. */
 export const WAIT_SLICE_MS = 50;
@@ -46,8 +32,8 @@ export class ChannelGroup {
   readonly numChannels: number;
   /** Ring entries per channel; a power of two. */
   readonly capacity: number;
-  /** Current spin budget of `waitForData` in ns (consumer thread only; see SPIN_MAX_NS). */
-  private spinNs = SPIN_MAX_NS;
+  /** How long `waitForData` polls before it sleeps (consumer thread only; see spin-until.ts). */
+  private readonly spinBudget = new SpinBudget();
 
   private constructor(buffer: SharedArrayBuffer) {
     this.buffer = buffer;
@@ -135,7 +121,7 @@ export class ChannelGroup {
   }
 
   /**
-   * Spins for up to ~50 µs (adaptive, see SPIN_MAX_NS), then sleeps until any producer publishes
+   * Polls for up to 50 µs (adaptive, see spin-until.ts), then sleeps until any producer publishes
    * to this group, for at most `timeoutMs`. While spinning nobody counts in GATE_WAITING, so
    * producers do not notify (no syscall on either side); `hasData` re-checks the rings after
    * the count is raised, so a publish racing with going to sleep is never lost. Returns false
@@ -145,11 +131,7 @@ export class ChannelGroup {
    */
   waitForData(hasData: () => boolean, timeoutMs: number): boolean {
     const words = this.words;
-    const started = performance.now();
-    if (spinUntil(hasData, this.spinNs / 1e6, this.isCancelled)) {
-      this.spinNs = SPIN_MAX_NS;
-      return true;
-    }
+    if (this.spinBudget.spin(hasData, this.isCancelled)) return true;
     if (Atomics.load(words, CANCELLED) !== 0) return false;
     Atomics.add(words, GATE_WAITING, 1);
     try {
@@ -159,7 +141,6 @@ export class ChannelGroup {
       Atomics.wait(words, GATE_SIGNAL, signal, timeoutMs);
     } finally {
       Atomics.sub(words, GATE_WAITING, 1);
-      this.spinNs = (performance.now() - started) * 1e6 < ACTIVE_WAIT_NS ? SPIN_MAX_NS : SPIN_MIN_NS;
     }
     return Atomics.load(words, CANCELLED) === 0;
   }

@@ -35,7 +35,7 @@
  */
 import { StromError } from '../../errors.js';
 import type { ChannelGroup } from '../../io/channel-group.js';
-import { spinUntil } from '../../io/spin-until.js';
+import { SpinBudget } from '../../io/spin-until.js';
 import { StepResult, type StreamTask } from './stream-task.js';
 import { nowMs } from '../metrics/metrics-layout.js';
 import type { SlotMetricsWriter } from '../metrics/metrics-writer.js';
@@ -48,17 +48,6 @@ const IDLE_WAIT_MS = 20;
 const YIELD_EVERY_MS = 20;
 /** How often the loop samples the thread's heap into the slot's metrics block. */
 const HEAP_SAMPLE_MS = 200;
-/**
- * How long an idle slot polls its wake conditions (input on its group, a back-pressured task's
- * output draining) before it awaits them, in ms (see spin-until.ts). A wake-up through
- * `Atomics.waitAsync` and the event loop costs tens of µs, and in a busy pipeline the other
- * thread publishes or recycles within that. Only after a short idle period (the previous one
- * ended within ACTIVE_IDLE_MS), so an idle or lightly loaded slot does not spin.
- */
-export const POLL_BEFORE_AWAIT_MS = 0.05;
-/** An idle period shorter than this means the slot is in a busy pipeline: poll before the next await. */
-const ACTIVE_IDLE_MS = 1;
-
 export class SlotScheduler {
   private readonly tasks: StreamTask[] = [];
   /** A failure reported by a settled promise (async source or sink), thrown by the loop. */
@@ -75,8 +64,11 @@ export class SlotScheduler {
 
   /** Tasks that returned FINISHED (each reported once to `onFinished`). */
   private readonly ended = new Set<StreamTask>();
-  /** Whether the next idle period starts with a poll (the last one was short). */
-  private pollBeforeAwait = true;
+  /**
+   * How long an idle slot polls its wake conditions (input on its group, a back-pressured
+   * task's output draining) before it awaits them through the event loop (see spin-until.ts).
+   */
+  private readonly spinBudget = new SpinBudget();
 
   add(task: StreamTask): void {
     this.tasks.push(task);
@@ -104,10 +96,8 @@ export class SlotScheduler {
         }
         continue;
       }
-      const idleFrom = performance.now();
       await this.idle(round.waiting);
       lastYield = performance.now();
-      this.pollBeforeAwait = lastYield - idleFrom < ACTIVE_IDLE_MS;
     }
   }
 
@@ -150,7 +140,7 @@ export class SlotScheduler {
   private async idle(waiting: Promise<unknown>[]): Promise<void> {
     const hasInput = () => this.tasks.some((t) => t.hasInput() && !t.waitingOn && !t.backPressured);
     if (hasInput()) return;
-    if (this.pollBeforeAwait && this.pollReady()) return;
+    if (this.spinBudget.spin(this.taskReady, this.cancelled)) return;
     // Nothing to do for now: publish partly filled buffers whose timeout passed before sleeping,
     // so a quiet source does not hold back what it already emitted.
     for (const task of this.tasks) {
@@ -166,15 +156,10 @@ export class SlotScheduler {
   }
 
   /**
-   * Polls, for up to POLL_BEFORE_AWAIT_MS, what `idle` would await and can be checked without
-   * the event loop: a task with new input it may take, or a back-pressured task whose output
-   * drained. True when one is ready; false when the time ran out or the job was cancelled.
-   * (Async sources and sinks settle through the event loop only: they are awaited.)
+   * What `idle` polls before it awaits: a task with new input it may take, or a back-pressured
+   * task whose output drained. (Async sources and sinks settle through the event loop only:
+   * they are awaited.)
    */
-  private pollReady(): boolean {
-    return spinUntil(this.taskReady, POLL_BEFORE_AWAIT_MS, this.cancelled);
-  }
-
   private readonly taskReady = (): boolean => {
     const tasks = this.tasks;
     for (let i = 0; i < tasks.length; i++) {

@@ -1,7 +1,7 @@
 /**
  * SlotScheduler's poll before it awaits: a back-pressured task whose output drains while the
- * idle slot polls runs again without awaiting its availability; a cancellation ends the poll;
- * after a long idle period the slot awaits without polling. Scripted tasks (the real ones cannot
+ * idle slot polls runs again without awaiting its availability; a cancellation ends the poll
+ * (the adaptive budget itself: spin-until.test.ts). Scripted tasks (the real ones cannot
  * be made to drain at a chosen poll); no timing is asserted.
  */
 import assert from 'node:assert/strict';
@@ -20,7 +20,6 @@ class ScriptedTask {
   constructor(
     private readonly backPressuredSteps: number,
     private readonly drains: (call: number) => boolean,
-    private readonly availableAfterMs = 0,
   ) {}
   step(): StepResult {
     this.steps++;
@@ -37,8 +36,7 @@ class ScriptedTask {
   outputAvailable(): Promise<void> | undefined {
     if (!this.backPressured) return undefined;
     this.availabilityAwaits++;
-    if (this.availableAfterMs === 0) return Promise.resolve();
-    return new Promise((resolve) => setTimeout(resolve, this.availableAfterMs));
+    return Promise.resolve();
   }
 }
 
@@ -67,27 +65,4 @@ test('the poll checks for cancellation and ends when the job is cancelled; the r
   await assert.rejects(schedulerOf(task, cancelled).run(), { code: 'ERR_CANCELLED' });
   assert.equal(checkedWhilePolling, true);
   assert.equal(task.drainCalls, POLLS_PER_CHECK, 'polled on after the cancellation');
-});
-
-test('after a long idle period the slot awaits without polling; a short one brings the poll back', async () => {
-  // Step 1 back-pressured: polls (nothing drains), awaits 5 ms (long). Step 2 back-pressured:
-  // available at once this time (short). Step 3 back-pressured: polls again. Then finishes.
-  let awaitMs = 5;
-  const task = new ScriptedTask(3, () => false);
-  const outputAvailable = task.outputAvailable.bind(task);
-  const drainCallsAtAwait: number[] = [];
-  task.outputAvailable = () => {
-    drainCallsAtAwait.push(task.drainCalls);
-    const promise = outputAvailable();
-    awaitMs = 0;
-    return promise;
-  };
-  Object.defineProperty(task, 'availableAfterMs', { get: () => awaitMs });
-  await schedulerOf(task).run();
-  assert.equal(task.steps, 4);
-  assert.equal(drainCallsAtAwait.length, 3);
-  const [first, second, third] = drainCallsAtAwait as [number, number, number];
-  assert.ok(first >= POLLS_PER_CHECK, 'the first idle period polled');
-  assert.equal(second, first, 'no poll after the long idle period');
-  assert.ok(third >= second + POLLS_PER_CHECK, 'the poll is back after a short idle period');
 });
