@@ -4,9 +4,10 @@
  * The producer emits `[key, value]` records through a RecordWriter (TUPLE(STRING, DOUBLE)
  * serializer, forward partitioner, `bufferTimeout: -1`: segments are handed over when full, as
  * in a throughput-bound Flink job). When the writer is unavailable (no segment: its record went
- * to the writer's backlog) it spins on `tryDrain` briefly, then awaits `whenAvailable`, as a
- * task's mailbox would. The consumer reads them with RecordReader.nextBatch, deserializing
- * each record in place, and sleeps with `waitForInput` when nothing is there.
+ * to the writer's backlog) it polls `tryDrain` (strom's adaptive `SpinBudget`, up to 50 µs),
+ * then awaits `whenAvailable`, as a task slot does. The consumer reads them with
+ * RecordReader.nextBatch, deserializing each record in place, and waits with `waitForInput`
+ * (an adaptive spin of up to 50 µs, then a sleep) when nothing is there.
  */
 import { checksumStep, expectedChecksum } from '../lib/records.js';
 import { makeRecord } from '../lib/records.js';
@@ -20,6 +21,7 @@ import {
   ReadStatus,
   RecordReader,
   RecordWriter,
+  SpinBudget,
   Types,
 } from '../lib/strom.js';
 import { SEGMENT_BYTES } from '../lib/segments.js';
@@ -53,8 +55,6 @@ export function setup(params: Params): ScenarioSetup {
   return { shared: { pool: pool.buffer, group: group.buffer, localPool } satisfies Shared, abort: () => group.cancel() };
 }
 
-/** tryDrain attempts before the producer awaits availability. */
-const PRODUCER_SPINS = 256;
 
 /**
  * Emits records `from..n-1` until the writer becomes unavailable; returns the next index. A plain
@@ -84,17 +84,18 @@ export async function producer(ctx: RoleContext<Params, Shared>): Promise<RoleRe
   const aborted = () => ctx.aborted() || group.cancelled;
   const drain = () => writer.tryDrain();
   const wake = (retry: () => boolean, timeoutMs: number) => writer.whenAvailable(timeoutMs);
+  const spin = new SpinBudget();
   let waits = 0;
   ctx.start();
   for (let i = 0; i < n; ) {
     i = emitWhileAvailable(writer, i, n);
     if (!writer.isAvailable()) {
       waits++;
-      await awaitReady(drain, wake, PRODUCER_SPINS, ctx.params.waitMs, aborted);
+      await awaitReady(drain, wake, spin, ctx.params.waitMs, aborted);
     }
   }
   writer.close();
-  if (!writer.isAvailable()) await awaitReady(drain, wake, PRODUCER_SPINS, ctx.params.waitMs, aborted);
+  if (!writer.isAvailable()) await awaitReady(drain, wake, spin, ctx.params.waitMs, aborted);
   return {
     count: writer.numRecordsOut,
     bytes: writer.numBytesOut - HEADER_BYTES * writer.numRecordsOut,

@@ -1,11 +1,13 @@
 /**
  * strom: raw 32 KiB segment hand-off over a channel, no records.
  *
- * The producer takes a segment from its local buffer pool (when its quota is used up it spins
- * briefly, then awaits `whenRecycled`: strom's non-blocking back-pressure), copies the source segment into network memory with one
- * `Buffer.set` (the same bytes the baselines move), and publishes it as FINAL on channel 0.
- * The consumer reads the segment in place (zero copy), checks it, releases the ring slot and
- * recycles the segment. When the ring is empty it sleeps with `ChannelGroup.waitForData`.
+ * The producer takes a segment from its local buffer pool (when its quota is used up it polls
+ * (strom's adaptive `SpinBudget`, up to 50 µs), then awaits `whenRecycled`: strom's
+ * non-blocking back-pressure, as a task slot waits), copies the source segment into network
+ * memory with one `Buffer.set` (the same bytes the baselines move), and publishes it as FINAL on
+ * channel 0. The consumer reads the segment in place (zero copy), checks it, releases the ring
+ * slot and recycles the segment.
+ * When the ring is empty it waits with `ChannelGroup.waitForData`.
  */
 import { awaitReady } from '../lib/await-ready.js';
 import type { RoleContext, RoleResult, ScenarioSetup } from '../lib/scenario.js';
@@ -18,6 +20,7 @@ import {
   EVENT_SEGMENT,
   FLAG_FINAL,
   NetworkBufferPool,
+  SpinBudget,
 } from '../lib/strom.js';
 
 export interface Params {
@@ -48,8 +51,6 @@ export function setup(params: Params): ScenarioSetup {
   return { shared: { pool: pool.buffer, group: group.buffer, localPool } satisfies Shared, abort: () => group.cancel() };
 }
 
-/** Attempts before the producer awaits a recycled segment or ring space. */
-const PRODUCER_SPINS = 64;
 
 /** The segment the producer holds between runs of `sendWhileReady` (-1: none), and whether it is filled. */
 interface Pending {
@@ -102,17 +103,18 @@ export async function producer(ctx: RoleContext<Params, Shared>): Promise<RoleRe
   const hasSpace = (): boolean => channel.hasSpace();
   const recycled = (retry: () => boolean, timeoutMs: number) => pool.whenRecycled(retry, timeoutMs);
   const space = (retry: () => boolean, timeoutMs: number) => channel.whenSpace(retry, timeoutMs);
+  const spin = new SpinBudget();
   let waits = 0;
   ctx.start();
   for (let i = 0; i < n; ) {
     i = sendWhileReady(pool, channel, localPool, source, i, n, pending);
     if (i === n) break;
     waits++;
-    if (pending.segment >= 0) await awaitReady(hasSpace, space, PRODUCER_SPINS, waitMs, aborted);
-    else await awaitReady(request, recycled, PRODUCER_SPINS, waitMs, aborted);
+    if (pending.segment >= 0) await awaitReady(hasSpace, space, spin, waitMs, aborted);
+    else await awaitReady(request, recycled, spin, waitMs, aborted);
   }
   const end = () => channel.tryPublishEvent(ChannelEvent.END_OF_PARTITION);
-  if (!end()) await awaitReady(end, space, PRODUCER_SPINS, waitMs, aborted);
+  if (!end()) await awaitReady(end, space, spin, waitMs, aborted);
   return {
     count: n,
     bytes: n * SEGMENT_BYTES,

@@ -1,4 +1,5 @@
 import { StromError } from '../errors.js';
+import { SpinBudget } from './spin-until.js';
 import {
   CANCELLED,
   CHANNEL_GROUP_MAGIC,
@@ -14,9 +15,6 @@ import {
   channelBase,
   channelGroupByteLength,
 } from './channel-layout.js';
-
-/** Polls of the rings before the consumer sleeps (roughly 10-20 µs). */
-const SPINS_BEFORE_SLEEP = 2000;
 
 /** How long one `Atomics.wait` sleeps before re-checking for cancellation, in ms. */
 export const WAIT_SLICE_MS = 50;
@@ -34,6 +32,8 @@ export class ChannelGroup {
   readonly numChannels: number;
   /** Ring entries per channel; a power of two. */
   readonly capacity: number;
+  /** How long `waitForData` polls before it sleeps (consumer thread only; see spin-until.ts). */
+  private readonly spinBudget = new SpinBudget();
 
   private constructor(buffer: SharedArrayBuffer) {
     this.buffer = buffer;
@@ -121,16 +121,18 @@ export class ChannelGroup {
   }
 
   /**
-   * Spins briefly, then sleeps until any producer publishes to this group, for at most `timeoutMs`.
-   * `hasData` re-checks the rings after the waiting flag is raised, so a publish racing with
-   * going to sleep is never lost. Returns false when the group was cancelled.
+   * Polls for up to 50 µs (adaptive, see spin-until.ts), then sleeps until any producer publishes
+   * to this group, for at most `timeoutMs`. While spinning nobody counts in GATE_WAITING, so
+   * producers do not notify (no syscall on either side); `hasData` re-checks the rings after
+   * the count is raised, so a publish racing with going to sleep is never lost. Returns false
+   * when the group was cancelled (also while spinning).
    * Blocks the thread: only for a thread that does nothing else (a benchmark or test consumer);
    * task slots use `waitForDataAsync`.
    */
   waitForData(hasData: () => boolean, timeoutMs: number): boolean {
     const words = this.words;
-    // A wait/notify round trip costs ~45 µs; a producer mid-segment usually publishes sooner.
-    for (let spin = 0; spin < SPINS_BEFORE_SLEEP; spin++) if (hasData()) return true;
+    if (this.spinBudget.spin(hasData, this.isCancelled)) return true;
+    if (Atomics.load(words, CANCELLED) !== 0) return false;
     Atomics.add(words, GATE_WAITING, 1);
     try {
       const signal = Atomics.load(words, GATE_SIGNAL);
@@ -142,6 +144,8 @@ export class ChannelGroup {
     }
     return Atomics.load(words, CANCELLED) === 0;
   }
+
+  private readonly isCancelled = (): boolean => Atomics.load(this.words, CANCELLED) !== 0;
 
   /**
    * Like `waitForData`, without blocking the thread: resolves when a producer publishes to this

@@ -162,9 +162,52 @@ export class RecordReader<T> {
     if (status !== ReadStatus.RECORD) return status;
     const c = this.channel;
     sink(this.value!);
+    if (this.sliceOpen && !this.sliceContinuesSpan) this.readRun(sink, stop);
     while (stop.blocked === 0 && this.sliceOpen && this.readFromSlice(c)) sink(this.value!);
     if (!this.sliceOpen) this.advance();
     return ReadStatus.RECORD;
+  }
+
+  /**
+   * The hot loop of `nextBatch`: delivers the whole, well-formed records of the open slice
+   * with the slice bounds, buffer and serializer in locals. Stops (leaving the position at the
+   * first record it did not deliver) at the end of the slice, at a record that continues in the
+   * next slice, or at anything malformed: `readFromSlice` then closes the slice, starts the
+   * span, or throws the error.
+   */
+  private readRun(sink: (record: T) => void, stop: { readonly blocked: number }): void {
+    const buf = this.buf;
+    const view = this.view;
+    const input = this.input;
+    const serializer = this.serializer;
+    const end = this.readEnd;
+    let pos = this.readPos;
+    let value: T | undefined;
+    // Counted locally and stored once (also when `sink` throws): no field writes per record but
+    // the read position, and no write barrier for `value`.
+    let records = 0;
+    let bytes = 0;
+    try {
+      while (stop.blocked === 0 && pos + HEADER_BYTES <= end) {
+        const length = view.getInt32(pos, true);
+        const recordEnd = pos + LENGTH_BYTES + length;
+        if (length < 1 || recordEnd > end || buf[pos + LENGTH_BYTES] !== StreamElementTag.RECORD) break;
+        input.reset(buf, view, pos + HEADER_BYTES, recordEnd);
+        const record = serializer.read(input);
+        if (input.pos !== recordEnd) break;
+        value = record;
+        this.readPos = pos = recordEnd;
+        records++;
+        bytes += length + LENGTH_BYTES;
+        sink(record);
+      }
+    } finally {
+      if (records !== 0) {
+        this.value = value;
+        this.numRecordsIn += records;
+        this.numBytesIn += bytes;
+      }
+    }
   }
 
   /** Start (absolute offset in the pool's `buf`) of the slice of the last SLICE status. */

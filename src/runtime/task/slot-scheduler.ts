@@ -35,6 +35,7 @@
  */
 import { StromError } from '../../errors.js';
 import type { ChannelGroup } from '../../io/channel-group.js';
+import { SpinBudget } from '../../io/spin-until.js';
 import { StepResult, type StreamTask } from './stream-task.js';
 import { nowMs } from '../metrics/metrics-layout.js';
 import type { SlotMetricsWriter } from '../metrics/metrics-writer.js';
@@ -47,7 +48,6 @@ const IDLE_WAIT_MS = 20;
 const YIELD_EVERY_MS = 20;
 /** How often the loop samples the thread's heap into the slot's metrics block. */
 const HEAP_SAMPLE_MS = 200;
-
 export class SlotScheduler {
   private readonly tasks: StreamTask[] = [];
   /** A failure reported by a settled promise (async source or sink), thrown by the loop. */
@@ -64,6 +64,11 @@ export class SlotScheduler {
 
   /** Tasks that returned FINISHED (each reported once to `onFinished`). */
   private readonly ended = new Set<StreamTask>();
+  /**
+   * How long an idle slot polls its wake conditions (input on its group, a back-pressured
+   * task's output draining) before it awaits them through the event loop (see spin-until.ts).
+   */
+  private readonly spinBudget = new SpinBudget();
 
   add(task: StreamTask): void {
     this.tasks.push(task);
@@ -135,6 +140,7 @@ export class SlotScheduler {
   private async idle(waiting: Promise<unknown>[]): Promise<void> {
     const hasInput = () => this.tasks.some((t) => t.hasInput() && !t.waitingOn && !t.backPressured);
     if (hasInput()) return;
+    if (this.spinBudget.spin(this.taskReady, this.cancelled)) return;
     // Nothing to do for now: publish partly filled buffers whose timeout passed before sleeping,
     // so a quiet source does not hold back what it already emitted.
     for (const task of this.tasks) {
@@ -148,6 +154,21 @@ export class SlotScheduler {
       : new Promise((resolve) => setTimeout(resolve, IDLE_WAIT_MS));
     await Promise.race([input, ...waiting]);
   }
+
+  /**
+   * What `idle` polls before it awaits: a task with new input it may take, or a back-pressured
+   * task whose output drained. (Async sources and sinks settle through the event loop only:
+   * they are awaited.)
+   */
+  private readonly taskReady = (): boolean => {
+    const tasks = this.tasks;
+    for (let i = 0; i < tasks.length; i++) {
+      const task = tasks[i]!;
+      if (task.waitingOn !== undefined) continue;
+      if (task.backPressured ? task.tryDrainOutput() : task.hasInput()) return true;
+    }
+    return false;
+  };
 }
 
 /** A failure inside one task, carrying the task for the report. */

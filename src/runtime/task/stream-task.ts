@@ -418,6 +418,14 @@ export class StreamTask {
     if (this.sink !== undefined && this.phase === 'running') this.sink.flushIfDue();
   }
 
+  /**
+   * Hands over what it can of the writers' backlogs now, without blocking; true when every
+   * output can take records (for the scheduler's poll before it awaits `outputAvailable`).
+   */
+  tryDrainOutput(): boolean {
+    return this.output.blocked === 0 || this.drainOutputs();
+  }
+
   /** Hands over what the writers could not yet (their backlogs); true when every output is available. */
   private drainOutputs(): boolean {
     for (let i = 0; i < this.writers.length; i++) this.writers[i]!.tryDrain();
