@@ -1,5 +1,6 @@
 import { StromError } from '../errors.js';
 import { SpinBudget } from './spin-until.js';
+import { whenWordChanges } from '../memory/word-change.js';
 import {
   CANCELLED,
   CHANNEL_GROUP_MAGIC,
@@ -152,18 +153,18 @@ export class ChannelGroup {
    * group or after `timeoutMs`, so the thread's event loop (async sources and sinks) keeps
    * running while its tasks have no input. Resolves false if the group was cancelled.
    */
-  async waitForDataAsync(hasData: () => boolean, timeoutMs: number): Promise<boolean> {
+  waitForDataAsync(hasData: () => boolean, timeoutMs: number): Promise<boolean> {
     const words = this.words;
     Atomics.add(words, GATE_WAITING, 1);
-    try {
-      const signal = Atomics.load(words, GATE_SIGNAL);
-      if (hasData()) return true;
-      if (Atomics.load(words, CANCELLED) !== 0) return false;
-      const result = Atomics.waitAsync(words, GATE_SIGNAL, signal, timeoutMs);
-      if (result.async) await result.value;
-    } finally {
-      Atomics.sub(words, GATE_WAITING, 1);
-    }
-    return Atomics.load(words, CANCELLED) === 0;
+    const signal = Atomics.load(words, GATE_SIGNAL);
+    return whenWordChanges(
+      words,
+      GATE_SIGNAL,
+      signal,
+      timeoutMs,
+      () => hasData() || this.isCancelled(),
+      () => Atomics.sub(words, GATE_WAITING, 1),
+    ).then(() => !this.isCancelled());
   }
+
 }

@@ -28,12 +28,17 @@ export function whenWordChanges(
     if (waited === undefined || !waited.async) done();
   }
   if (waited === undefined || !waited.async) return Promise.resolve();
-  // A pending waitAsync does not keep Node's event loop alive; this timer does, for as long.
-  const keepAlive = setTimeout(noop, timeoutMs);
+  // A pending waitAsync does not keep Node's event loop alive; this timer does. Its timeout is
+  // not a libuv timer and may settle after a timer of the same length fired, so the timer lasts
+  // longer: with nothing else alive, the loop would otherwise end in between (exit code 13).
+  const keepAlive = setTimeout(noop, timeoutMs + KEEP_ALIVE_SLACK_MS);
   return waited.value.then(() => {
     clearTimeout(keepAlive);
     done();
   });
 }
+
+/** How much longer than the wait the keep-alive timer runs (it is cleared when the wait ends). */
+const KEEP_ALIVE_SLACK_MS = 1000;
 
 function noop(): void {}
