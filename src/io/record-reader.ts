@@ -17,7 +17,7 @@ export const ReadStatus = {
   EVENT: 2,
   /** Every channel delivered END_OF_PARTITION: the input is finished. */
   END: 3,
-  /** (nextSlice only) A slice of framed records: see `sliceStart`, `sliceEnd`, `channel`. */
+  /** (nextSlice only) Whole framed records: see `sliceBuf`, `sliceStart`, `sliceEnd`, `channel`. */
   SLICE: 4,
 } as const;
 export type ReadStatus = (typeof ReadStatus)[keyof typeof ReadStatus];
@@ -72,7 +72,11 @@ export class RecordReader<T> {
   private sliceRecycle = -1;
   /** The open slice starts with the rest of a record spanning segments (spanLength[current] >= 0). */
   private sliceContinuesSpan = false;
-  // Per channel: a record spanning slices, being reassembled into its own scratch buffer.
+  /** nextSlice handed out a slice not yet given back; `spanDelivered`: it was a reassembled record. */
+  private sliceDelivered = false;
+  private spanDelivered = false;
+  // Per channel: a record spanning slices, its whole frame (header included) being reassembled
+  // into its own scratch buffer: spanLength is the frame's bytes (-1: none), spanFilled how many are in.
   private readonly spanBuffers: Buffer[];
   private readonly spanLength: Int32Array;
   private readonly spanFilled: Int32Array;
@@ -87,6 +91,7 @@ export class RecordReader<T> {
     this.serializer = serializer;
     this.buf = pool.buf;
     this.view = pool.view;
+    this.sliceBuf = pool.buf;
     const rings = channels ?? Array.from({ length: group.numChannels }, (_, c) => c);
     if (rings.length === 0) throw new RangeError('a RecordReader needs at least one channel');
     const n = rings.length;
@@ -210,45 +215,81 @@ export class RecordReader<T> {
     }
   }
 
-  /** Start (absolute offset in the pool's `buf`) of the slice of the last SLICE status. */
+  /** The buffer holding the slice of the last SLICE status: the pool's `buf`, or a reassembled record's. */
+  sliceBuf: Buffer;
+  /** Start (offset in `sliceBuf`) of the slice of the last SLICE status. */
   sliceStart = 0;
   /** End (exclusive) of the slice of the last SLICE status. */
   sliceEnd = 0;
 
   /**
-   * Like `next`, but hands over whole slices of framed records instead of records (for native
-   * operators that read the bytes in place): SLICE with `channel`, `sliceStart` and `sliceEnd`.
-   * A record may continue in the channel's next slice. Call `releaseSlice()` when done with the
-   * bytes; until then the slice's segment stays held.
+   * Like `next`, but hands over slices of whole framed records instead of records (for native
+   * operators that read the bytes in place): SLICE with `channel`, `sliceBuf`, `sliceStart` and
+   * `sliceEnd`. A slice of a segment may end with the start of a record that continues in the
+   * channel's next slice: the consumer stops there and says so to `releaseSlice`, and the reader
+   * reassembles that record (the one copy of span reassembly, shared with `next`) and hands it
+   * over as a slice of its own. Call `releaseSlice()` when done with the bytes; until then the
+   * slice's segment stays held.
    */
   nextSlice(): ReadStatus {
-    if (this.sliceOpen) throw new RangeError('releaseSlice() the previous slice first');
+    if (this.sliceDelivered) throw new RangeError('releaseSlice() the previous slice first');
     const n = this.consumers.length;
     for (let idle = 0; idle < n; ) {
       const c = this.current;
-      const entry = this.takeEntry(c);
-      if (entry === Entry.NONE) {
+      if (!this.sliceOpen) {
+        const entry = this.takeEntry(c);
+        if (entry === Entry.NONE) {
+          this.advance();
+          idle++;
+          continue;
+        }
+        idle = 0;
+        if (entry === Entry.EVENT) return ReadStatus.EVENT;
+        if (entry !== Entry.SLICE) continue;
+      }
+      if (this.sliceContinuesSpan) {
+        const before = this.readPos;
+        const frameBytes = this.appendSpan(c, before, this.readEnd);
+        this.numBytesIn += this.readPos - before;
+        if (frameBytes !== 0) return this.deliver(c, this.spanBuffers[c]!, 0, frameBytes, true);
+      }
+      if (this.readPos === this.readEnd) {
+        this.closeSlice(c);
         this.advance();
-        idle++;
         continue;
       }
-      idle = 0;
-      if (entry === Entry.EVENT) return ReadStatus.EVENT;
-      if (entry === Entry.SLICE) {
-        this.channel = c;
-        this.sliceStart = this.readPos;
-        this.sliceEnd = this.readEnd;
-        this.numBytesIn += this.sliceEnd - this.sliceStart;
-        return ReadStatus.SLICE;
-      }
+      this.numBytesIn += this.readEnd - this.readPos;
+      return this.deliver(c, this.buf, this.readPos, this.readEnd, false);
     }
     return this.finished ? ReadStatus.END : ReadStatus.EMPTY;
   }
 
-  /** Gives back the slice of the last SLICE status (recycling its segment if it was the last slice). */
-  releaseSlice(): void {
-    if (!this.sliceOpen) return;
-    this.closeSlice(this.current);
+  private deliver(c: number, buf: Buffer, start: number, end: number, span: boolean): ReadStatus {
+    this.channel = c;
+    this.sliceBuf = buf;
+    this.sliceStart = start;
+    this.sliceEnd = end;
+    this.sliceDelivered = true;
+    this.spanDelivered = span;
+    return ReadStatus.SLICE;
+  }
+
+  /**
+   * Gives back the slice of the last SLICE status (recycling its segment if it was the segment's
+   * last slice). `consumedTo` (default: all of it) is where the consumer stopped: before a
+   * record cut by the slice's end, which the reader then reassembles from the next slices.
+   */
+  releaseSlice(consumedTo = this.sliceEnd): void {
+    if (!this.sliceDelivered) return;
+    this.sliceDelivered = false;
+    if (this.spanDelivered) {
+      // A reassembled record: the segment slice it ended in stays open for the records after it.
+      this.spanDelivered = false;
+      return;
+    }
+    const c = this.current;
+    if (consumedTo < this.sliceEnd) this.startSpan(c, consumedTo, this.sliceEnd, this.frameBytesAt(c, consumedTo, this.sliceEnd));
+    this.closeSlice(c);
     this.advance();
   }
 
@@ -302,7 +343,7 @@ export class RecordReader<T> {
 
   /** Reads one record of channel c's open slice; false (slice closed) when it has no more. */
   private readFromSlice(c: number): boolean {
-    let pos = this.readPos;
+    const pos = this.readPos;
     const end = this.readEnd;
     if (this.sliceContinuesSpan) {
       if (this.continueSpan(c, pos, end)) return true;
@@ -313,6 +354,24 @@ export class RecordReader<T> {
       this.closeSlice(c);
       return false;
     }
+    const frameBytes = this.frameBytesAt(c, pos, end);
+    const recordEnd = pos + frameBytes;
+    if (recordEnd <= end) {
+      this.value = this.deserialize(c, this.buf, this.view, pos + LENGTH_BYTES, recordEnd);
+      this.readPos = recordEnd;
+      this.channel = c;
+      this.numRecordsIn++;
+      this.numBytesIn += frameBytes;
+      return true;
+    }
+    // The record continues in the next slice: start reassembling it.
+    this.startSpan(c, pos, end, frameBytes);
+    this.closeSlice(c);
+    return false;
+  }
+
+  /** The bytes of the frame at `pos` (header included), checked: its header lies before `end`, its length is valid. */
+  private frameBytesAt(c: number, pos: number, end: number): number {
     if (pos + HEADER_BYTES > end) {
       throw errors.corruptRecord(`channel ${c}: a record header is cut by the end of its segment slice`);
     }
@@ -320,44 +379,45 @@ export class RecordReader<T> {
     if (length < 1 || length > MAX_RECORD_BYTES) {
       throw errors.corruptRecord(`channel ${c}: invalid record length ${length}`);
     }
-    const recordEnd = pos + LENGTH_BYTES + length;
-    if (recordEnd <= end) {
-      this.value = this.deserialize(c, this.buf, this.view, pos + LENGTH_BYTES, recordEnd);
-      this.readPos = recordEnd;
-      this.channel = c;
-      this.numRecordsIn++;
-      this.numBytesIn += length + LENGTH_BYTES;
-      return true;
-    }
-    // The record continues in the next slice: start reassembling it.
-    if (this.spanBuffers[c]!.length < length) {
-      this.spanBuffers[c] = Buffer.allocUnsafe(Math.max(length, this.spanBuffers[c]!.length * 2));
-    }
-    this.spanLength[c] = length;
-    this.spanFilled[c] = 0;
-    pos += LENGTH_BYTES;
-    this.buf.copy(this.spanBuffers[c]!, 0, pos, end);
-    this.spanFilled[c] = end - pos;
-    this.closeSlice(c);
-    return false;
+    return LENGTH_BYTES + length;
   }
 
-  /** Appends slice bytes to channel c's spanning record; true when it completed a record. */
-  private continueSpan(c: number, pos: number, end: number): boolean {
-    const length = this.spanLength[c]!;
+  /** Starts reassembling channel c's frame of `frameBytes` bytes from its first part, buf[pos, end). */
+  private startSpan(c: number, pos: number, end: number, frameBytes: number): void {
+    if (this.spanBuffers[c]!.length < frameBytes) {
+      this.spanBuffers[c] = Buffer.allocUnsafe(Math.max(frameBytes, this.spanBuffers[c]!.length * 2));
+    }
+    this.buf.copy(this.spanBuffers[c]!, 0, pos, end);
+    this.spanLength[c] = frameBytes;
+    this.spanFilled[c] = end - pos;
+  }
+
+  /**
+   * Appends bytes of the open slice (from `pos`) to channel c's spanning frame and moves the read
+   * position past them; returns the frame's bytes once it is complete, else 0.
+   */
+  private appendSpan(c: number, pos: number, end: number): number {
+    const frameBytes = this.spanLength[c]!;
     const filled = this.spanFilled[c]!;
-    const take = Math.min(length - filled, end - pos);
-    const span = this.spanBuffers[c]!;
-    this.buf.copy(span, filled, pos, pos + take);
+    const take = Math.min(frameBytes - filled, end - pos);
+    this.buf.copy(this.spanBuffers[c]!, filled, pos, pos + take);
     this.spanFilled[c] = filled + take;
     this.readPos = pos + take;
-    if (filled + take < length) return false;
+    if (filled + take < frameBytes) return 0;
     this.spanLength[c] = -1;
     this.sliceContinuesSpan = false;
-    this.value = this.deserialize(c, span, new DataView(span.buffer, span.byteOffset, span.length), 0, length);
+    return frameBytes;
+  }
+
+  /** Appends slice bytes to channel c's spanning record; true when it completed a record (then in `value`). */
+  private continueSpan(c: number, pos: number, end: number): boolean {
+    const frameBytes = this.appendSpan(c, pos, end);
+    if (frameBytes === 0) return false;
+    const span = this.spanBuffers[c]!;
+    this.value = this.deserialize(c, span, new DataView(span.buffer, span.byteOffset, span.length), LENGTH_BYTES, frameBytes);
     this.channel = c;
     this.numRecordsIn++;
-    this.numBytesIn += length + LENGTH_BYTES;
+    this.numBytesIn += frameBytes;
     return true;
   }
 
@@ -391,6 +451,8 @@ export class RecordReader<T> {
 
   /** Releases everything still held (open slices, queued entries) back to the pool. For teardown. */
   releaseAll(): void {
+    this.sliceDelivered = false;
+    this.spanDelivered = false;
     if (this.sliceOpen) this.closeSlice(this.current);
     for (let c = 0; c < this.consumers.length; c++) {
       const consumer = this.consumers[c]!;

@@ -32,7 +32,6 @@ export interface NativeKeyedAggregationOptions {
   outputBufferSize?: number;
 }
 
-const LENGTH_BYTES = 4;
 /**
  * Finals one emitFinal call may write at most: what is handed on between two checks of the
  * caller's output (so what a blocked output takes into its backlog after it blocked).
@@ -47,8 +46,9 @@ const NEVER_BLOCKED = Object.freeze({ blocked: 0 });
  * only aggregated never becomes a JS object. Outputs come out as framed records of
  * `outputType`, ready to be decoded or handed on as bytes.
  *
- * Records that span slices are carried over: the cut tail of one `feed` is completed from the
- * next. Semantics: see native/core/keyed_aggregation.h (Flink's sum/min/max/minBy/maxBy, plus
+ * `feed` takes whole records: it stops before a record cut by the end of its bytes and says
+ * where, and its caller hands that record over whole later (RecordReader.nextSlice reassembles
+ * records that span segments). Semantics: see native/core/keyed_aggregation.h (Flink's sum/min/max/minBy/maxBy, plus
  * count and avg).
  */
 export class NativeKeyedAggregation {
@@ -59,9 +59,6 @@ export class NativeKeyedAggregation {
   private readonly result = new Int32Array(5);
   private out: Buffer;
   private outPos = 0;
-  // Per input channel: the start of a record cut by the end of that channel's last slice.
-  private readonly carries: Buffer[] = [];
-  private readonly carryLengths: number[] = [];
   /** True once finish() emitted every final. */
   private finalsDone = false;
 
@@ -98,28 +95,17 @@ export class NativeKeyedAggregation {
   }
 
   /**
-   * Aggregates the framed records in `input[start, end)` that arrived on input channel
-   * `channel`; a record cut at the end waits for that channel's next feed.
+   * Aggregates the whole framed records in `input[start, end)`; returns where it stopped: `end`,
+   * or the start of a record cut by `end`, which the caller hands over whole later.
    */
-  feed(input: Uint8Array, start: number, end: number, channel = 0): void {
-    while (this.carries.length <= channel) {
-      this.carries.push(Buffer.alloc(64));
-      this.carryLengths.push(0);
-    }
+  feed(input: Uint8Array, start: number, end: number): number {
     let pos = start;
-    if (this.carryLengths[channel]! > 0) {
-      pos = this.completeCarry(channel, input, pos, end);
-      if (this.carryLengths[channel]! > 0) return; // still incomplete: all input went into the carry
-    }
     while (pos < end) {
-      const r = this.run(input, pos, end);
-      pos += r;
-      if (this.result[3] === ProcessStatus.INCOMPLETE) {
-        this.appendCarry(channel, input, pos, end);
-        break;
-      }
+      pos += this.run(input, pos, end);
+      if (this.result[3] === ProcessStatus.INCOMPLETE) break;
     }
     this.flush();
+    return pos;
   }
 
   /**
@@ -129,14 +115,9 @@ export class NativeKeyedAggregation {
    * `output.blocked` is non-zero (the caller's output cannot take more). The native cursor
    * keeps its place between calls. Returns true once every final is out (later calls return
    * true at once), false when it stopped early: call again to go on.
-   * Throws CorruptRecordError if the input ended inside a record.
    */
   finish(maxRecords = Number.POSITIVE_INFINITY, output: { readonly blocked: number } = NEVER_BLOCKED): boolean {
     if (this.finalsDone) return true;
-    const cut = this.carryLengths.findIndex((n) => n > 0);
-    if (cut >= 0) {
-      throw errors.corruptRecord(`input channel ${cut} of the keyed aggregation ended inside a record (${this.carryLengths[cut]} bytes of it)`);
-    }
     const result = this.result;
     let left = maxRecords;
     while (output.blocked === 0) {
@@ -203,38 +184,6 @@ export class NativeKeyedAggregation {
     const n = this.outPos;
     this.outPos = 0;
     this.output(this.out, 0, n);
-  }
-
-  private appendCarry(channel: number, input: Uint8Array, pos: number, end: number): void {
-    const n = end - pos;
-    const length = this.carryLengths[channel]!;
-    let carry = this.carries[channel]!;
-    if (length + n > carry.length) {
-      const bigger = Buffer.allocUnsafe(Math.max(length + n, carry.length * 2));
-      carry.copy(bigger, 0, 0, length);
-      carry = this.carries[channel] = bigger;
-    }
-    carry.set(input.subarray(pos, end), length);
-    this.carryLengths[channel] = length + n;
-  }
-
-  /** Moves bytes from input into the channel's carried record; processes it once complete. Returns the new pos. */
-  private completeCarry(channel: number, input: Uint8Array, pos: number, end: number): number {
-    if (this.carryLengths[channel]! < LENGTH_BYTES) {
-      const take = Math.min(LENGTH_BYTES - this.carryLengths[channel]!, end - pos);
-      this.appendCarry(channel, input, pos, pos + take);
-      pos += take;
-      if (this.carryLengths[channel]! < LENGTH_BYTES) return pos;
-    }
-    const frameBytes = LENGTH_BYTES + this.carries[channel]!.readInt32LE(0);
-    if (frameBytes <= LENGTH_BYTES) throw errors.corruptRecord(`invalid record length ${frameBytes - LENGTH_BYTES}`);
-    const take = Math.min(frameBytes - this.carryLengths[channel]!, end - pos);
-    this.appendCarry(channel, input, pos, pos + take);
-    pos += take;
-    if (this.carryLengths[channel]! < frameBytes) return pos;
-    this.carryLengths[channel] = 0;
-    this.run(this.carries[channel]!, 0, frameBytes);
-    return pos;
   }
 }
 

@@ -9,6 +9,7 @@ import type { ChannelSelector } from '../../src/io/partitioner/channel-selector.
 import { ReadStatus, RecordReader } from '../../src/io/record-reader.js';
 import { RecordWriter } from '../../src/io/record-writer.js';
 import { NetworkBufferPool } from '../../src/memory/network-buffer-pool.js';
+import { DataInputView } from '../../src/types/data-input-view.js';
 import { Types } from '../../src/types/type-information.js';
 import type { TypeSerializer } from '../../src/types/type-serializer.js';
 
@@ -187,6 +188,19 @@ test('corrupt bytes in a segment give CorruptRecordError, not garbage', () => {
   readCorrupt([5, 0, 0, 0, 9, 0, 0, 0, 0], false); // unknown stream element tag 9
   readCorrupt([6, 0, 0, 0, 0, 200, 0, 0, 0, 65], false); // string length beyond the record
   readCorrupt([0x40, 0x42, 0x0f, 0, 0, 1, 0, 0, 0, 65], true); // channel ends inside a record
+
+  // The same through nextSlice, whose consumer stops before the cut record (as the native aggregation does).
+  const { pool, group, reader, localPool } = harness(Types.STRING.createSerializer());
+  const producer = new ChannelProducer(group, 0);
+  const segment = pool.tryRequestSegment(localPool, 0);
+  pool.buf.set([0x40, 0x42, 0x0f, 0, 0, 1, 0, 0, 0, 65], pool.segmentOffset(segment));
+  assert.ok(producer.tryPublish(segment, 0, 10, FLAG_FINAL));
+  assert.ok(producer.tryPublishEvent(ChannelEvent.END_OF_PARTITION));
+  assert.equal(reader.nextSlice(), ReadStatus.SLICE);
+  reader.releaseSlice(reader.sliceStart); // nothing whole in it
+  assert.throws(() => reader.nextSlice(), (e: unknown) => e instanceof CorruptRecordError && /ended in the middle of a record/.test(e.message));
+  reader.releaseAll();
+  assertPoolFull(pool);
 });
 
 test('a positive buffer timeout publishes partly filled segments when the flusher clock ticks', () => {
@@ -207,4 +221,38 @@ test('a positive buffer timeout publishes partly filled segments when the flushe
     drain(false).map((s) => s.value),
     ['b', 'c'],
   );
+});
+
+test('nextSlice hands over whole records only: a record cut by a slice is reassembled once and handed over as its own slice', () => {
+  const serializer = Types.TUPLE(Types.STRING, Types.DOUBLE).createSerializer();
+  const { pool, writer, reader } = harness(serializer, { channels: 2, selector: selectorOf((r: [string, number]) => r[1] % 2) });
+  // Keys from 1 to 300 bytes: many records cross a 256-byte segment, some span two or three.
+  const sent: Array<[string, number]> = Array.from({ length: 200 }, (_, i) => ['k'.repeat(1 + ((i * 37) % 300)), i]);
+  for (const record of sent) writer.emit(record);
+  writer.close();
+  const got: Array<[string, number]> = [];
+  const input = new DataInputView();
+  let reassembled = 0;
+  for (;;) {
+    const status = reader.nextSlice();
+    if (status === ReadStatus.END) break;
+    assert.equal(status, ReadStatus.SLICE, 'only data and END were sent');
+    if (reader.sliceBuf !== pool.buf) reassembled++;
+    // A consumer like the native aggregation: whole frames, stopping before one the slice cuts.
+    const { sliceBuf: buf, sliceStart: start, sliceEnd: end } = reader;
+    let pos = start;
+    while (pos + 5 <= end && pos + 4 + buf.readInt32LE(pos) <= end) {
+      const frameEnd = pos + 4 + buf.readInt32LE(pos);
+      input.reset(buf, new DataView(buf.buffer, buf.byteOffset, buf.length), pos + 5, frameEnd);
+      got.push(serializer.read(input));
+      pos = frameEnd;
+    }
+    if (reader.sliceBuf !== pool.buf) assert.equal(pos, end, 'a reassembled slice holds exactly one whole record');
+    reader.releaseSlice(pos);
+  }
+  const byChannel = (records: Array<[string, number]>, c: number) => records.filter((r) => r[1] % 2 === c);
+  for (const c of [0, 1]) assert.deepEqual(byChannel(got, c), byChannel(sent, c), `channel ${c}: every record once, in order`);
+  assert.ok(reassembled > 30, `records spanning segments came as reassembled slices (${reassembled})`);
+  assert.equal(reader.numBytesIn, writer.numBytesOut, 'every byte counted once');
+  assertPoolFull(pool);
 });

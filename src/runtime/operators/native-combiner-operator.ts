@@ -13,6 +13,7 @@
  * between its chain's tail and that edge's RecordWriterOutput. Partials go out without a
  * timestamp; watermarks pass through at once (BATCH has no event time to hold back).
  */
+import { errors } from '../../errors.js';
 import type { ManagedMemory } from '../../memory/managed-memory.js';
 import { NativeKeyedAggregation } from '../../state/native-keyed-aggregation.js';
 import { DataOutputView } from '../../types/data-output-view.js';
@@ -94,9 +95,15 @@ export class NativeCombinerOperator extends AbstractStreamOperator implements On
   private fold(): void {
     if (this.out.pos === 0) return;
     const aggregation = this.aggregation!;
-    aggregation.feed(this.out.buf, 0, this.out.pos);
-    this.out.pos = 0;
+    this.feedPending(aggregation);
     if (aggregation.stats().keys >= (this.options.maxKeys ?? MAX_KEYS)) this.flush();
+  }
+
+  /** Folds the records serialized so far (whole records: feed stops at none). */
+  private feedPending(aggregation: NativeKeyedAggregation): void {
+    const fed = aggregation.feed(this.out.buf, 0, this.out.pos);
+    if (fed !== this.out.pos) throw errors.internal(`the combiner's own records were cut at byte ${fed} of ${this.out.pos}`);
+    this.out.pos = 0;
   }
 
   /** Sends every partial downstream and starts a fresh table. */
@@ -113,10 +120,7 @@ export class NativeCombinerOperator extends AbstractStreamOperator implements On
    */
   override finish(budget: FinishBudget = FINISH_AT_ONCE): boolean {
     const aggregation = this.aggregation!;
-    if (this.out.pos > 0) {
-      aggregation.feed(this.out.buf, 0, this.out.pos);
-      this.out.pos = 0;
-    }
+    if (this.out.pos > 0) this.feedPending(aggregation);
     return aggregation.finish(budget.maxRecords, budget.output);
   }
 

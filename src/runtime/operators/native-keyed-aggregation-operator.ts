@@ -36,9 +36,12 @@ export class NativeKeyedAggregationOperator extends AbstractStreamOperator imple
     this.aggregation = new NativeKeyedAggregation({ ...this.options, output: (bytes, start, end) => this.decoder.decode(bytes, start, end) });
   }
 
-  /** Aggregates the framed records `bytes[start, end)` of input channel `channel` (a record may continue in its next slice). */
-  processSlice(bytes: Uint8Array, start: number, end: number, channel: number): void {
-    this.aggregation!.feed(bytes, start, end, channel);
+  /**
+   * Aggregates the whole framed records `bytes[start, end)`; returns where it stopped: `end`, or
+   * the start of a record cut by `end` (its reader hands that record over whole later).
+   */
+  processSlice(bytes: Uint8Array, start: number, end: number): number {
+    return this.aggregation!.feed(bytes, start, end);
   }
 
   /**

@@ -359,10 +359,11 @@ export class StreamTask {
       if (this.native) {
         status = reader.nextSlice();
         if (status === ReadStatus.SLICE) {
+          let consumedTo = reader.sliceEnd;
           try {
-            this.native.processSlice(this.pool.buf, reader.sliceStart, reader.sliceEnd, reader.channel);
+            consumedTo = this.native.processSlice(reader.sliceBuf, reader.sliceStart, reader.sliceEnd);
           } finally {
-            reader.releaseSlice();
+            reader.releaseSlice(consumedTo);
           }
           used += SLICE_WEIGHT;
           progressed = true;

@@ -61,7 +61,7 @@ const OPERATORS: Record<string, (output: Output) => StreamOperator> = {
     const op = new NativeKeyedAggregationOperator('Sum', options, TYPE, output);
     open(op);
     const bytes = frameRecords(TYPE, RECORDS);
-    op.processSlice(bytes, 0, bytes.length, 0);
+    op.processSlice(bytes, 0, bytes.length);
     return op;
   },
   combiner: (output) => {
@@ -148,7 +148,7 @@ describe('finish(budget) emits in bounded, resumable steps', () => {
     const op = new NativeKeyedAggregationOperator('Sum', options, TYPE, new CollectingOutput());
     open(op);
     const bytes = frameRecords(TYPE, RECORDS);
-    op.processSlice(bytes, 0, bytes.length, 0);
+    op.processSlice(bytes, 0, bytes.length);
     assert.equal(op.finish({ maxRecords: 10, output: { blocked: 0 } }), false);
     op.close();
     assert.equal(memory.usage().used, 0);

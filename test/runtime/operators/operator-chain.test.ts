@@ -231,7 +231,7 @@ describe('OperatorChain with a native keyed aggregation (the addon, managed memo
     const { head, chain } = nativeChain(memory, out, 'BATCH');
     chain.initializeStateAndOpen();
     const bytes = frameRecords(TYPE, [['a', 1], ['b', 2], ['a', 3]]);
-    head.processSlice(bytes, 0, bytes.length, 0);
+    head.processSlice(bytes, 0, bytes.length);
     assert.ok(memory.usage().used > 0, 'the table holds managed memory while open');
     chain.finish();
     assert.deepEqual(out.values, [['a', 4], ['b', 2]]);
@@ -248,7 +248,7 @@ describe('OperatorChain with a native keyed aggregation (the addon, managed memo
     const { head, chain } = nativeChain(memory, chainingOutputOf(failing), 'STREAMING');
     chain.initializeStateAndOpen();
     const bytes = frameRecords(TYPE, [['a', 1]]);
-    assert.throws(() => head.processSlice(bytes, 0, bytes.length, 0), (e: unknown) => e instanceof UserFunctionError && e.operatorName === 'Fails');
+    assert.throws(() => head.processSlice(bytes, 0, bytes.length), (e: unknown) => e instanceof UserFunctionError && e.operatorName === 'Fails');
     assert.ok(memory.usage().used > 0);
     chain.close(); // what the task's abort does
     assert.equal(memory.usage().used, 0);
