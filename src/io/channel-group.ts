@@ -132,7 +132,6 @@ export class ChannelGroup {
    */
   waitForData(hasData: () => boolean, timeoutMs: number): boolean {
     const words = this.words;
-    const started = performance.now();
     if (this.spinBudget.spin(hasData, this.isCancelled)) return true;
     if (Atomics.load(words, CANCELLED) !== 0) return false;
     Atomics.add(words, GATE_WAITING, 1);
@@ -143,7 +142,6 @@ export class ChannelGroup {
       Atomics.wait(words, GATE_SIGNAL, signal, timeoutMs);
     } finally {
       Atomics.sub(words, GATE_WAITING, 1);
-      this.spinBudget.waited(performance.now() - started);
     }
     return Atomics.load(words, CANCELLED) === 0;
   }

@@ -45,15 +45,4 @@ export class SpinBudget {
     this.ms = found ? Math.min(SPIN_MAX_MS, this.ms * 2) : Math.max(SPIN_MIN_MS, this.ms / 2);
     return found;
   }
-
-  /**
-   * After a poll that found nothing and the wait that followed: `waitedMs` is the whole wait,
-   * poll included. One that ended within SPIN_MAX_MS would have been caught by a full poll, so
-   * the budget goes back to it. Without this, a producer a little slower than the poll (a
-   * segment that takes longer to fill than the budget) makes every poll fail, the budget
-   * collapse and every wait a sleep, whose wake-ups slow the producer further: a stable slow state.
-   */
-  waited(waitedMs: number): void {
-    if (waitedMs <= SPIN_MAX_MS) this.ms = SPIN_MAX_MS;
-  }
 }
