@@ -2,8 +2,10 @@
  * A pre-aggregation (Flink's combiner) in front of a keyed exchange into a `sum`, `min` or
  * `max`, in BATCH mode only, run by the addon: the producer serializes each record into a
  * private buffer and folds it into a native table per key; at the end of its input (or when the
- * table holds too many keys) it sends one partial record per key downstream (at the end in
- * bounded steps: stream-operator.ts, "End of input"). The exchange, the
+ * table holds too many keys) it sends one partial record per key downstream, in bounded steps
+ * either way: at the end through `finish(budget)` (stream-operator.ts, "End of input"); a full
+ * table mid-input is retired and drained a chunk per record taken in, while the task's output
+ * can take them, as a fresh table fills. The exchange, the
  * key routing and the downstream aggregation then see one record per key and producer instead
  * of one per input record, and the downstream aggregation combines the partials to the same
  * result, these aggregations being associative. STREAMING must emit every update and never
@@ -41,7 +43,13 @@ export interface NativeCombinerOptions {
   operatorName: string;
   /** Keys held before the partials are sent early. Default 2^18. */
   maxKeys?: number;
+  /** The task's output availability (non-zero `blocked`: it takes no more now). Default: never blocked. */
+  outputAvailability?: { readonly blocked: number };
 }
+
+/** Partials of a retired table sent per record taken in, while the output is available. */
+const RETIRED_STEP_RECORDS = 256;
+const NEVER_BLOCKED = { blocked: 0 } as const;
 
 /** Also the Output of the operator before it in a chain (chaining-output.ts). */
 export interface NativeCombinerOperator extends Output {}
@@ -50,6 +58,9 @@ export class NativeCombinerOperator extends AbstractStreamOperator implements On
   private readonly out = new DataOutputView(CHUNK_BYTES + 1024);
   private readonly decoder: FrameDecoder;
   private aggregation: NativeKeyedAggregation | undefined;
+  /** A table that filled up mid-input, its partials still being sent (at most one). */
+  private retired: NativeKeyedAggregation | undefined;
+  private readonly availability: { readonly blocked: number };
 
   /** @param output Receives each partial record (a JS value of `options.type`). */
   constructor(
@@ -58,6 +69,7 @@ export class NativeCombinerOperator extends AbstractStreamOperator implements On
   ) {
     super(`${options.operatorName} (combiner)`, output);
     this.serializer = options.type.createSerializer();
+    this.availability = options.outputAvailability ?? NEVER_BLOCKED;
     this.decoder = new FrameDecoder(options.type, (record) => output.collect(record, NO_TIMESTAMP));
   }
 
@@ -83,6 +95,7 @@ export class NativeCombinerOperator extends AbstractStreamOperator implements On
 
   /** Serializes `record` into the pending chunk (framed as in a channel); folds the chunk in when full. */
   processElement(record: unknown, _timestamp: number): void {
+    if (this.retired !== undefined) this.drainRetired(RETIRED_STEP_RECORDS);
     const out = this.out;
     const start = out.pos;
     out.writeInt32(0);
@@ -106,12 +119,25 @@ export class NativeCombinerOperator extends AbstractStreamOperator implements On
     this.out.pos = 0;
   }
 
-  /** Sends every partial downstream and starts a fresh table. */
+  /**
+   * Retires the full table (its partials go out in steps, `drainRetired`) and starts a fresh
+   * one. A table retired before is drained at once first: the fresh one filled before the
+   * output took the old one's partials (only then may the backlog take a whole table).
+   */
   private flush(): void {
-    const aggregation = this.aggregation!;
-    aggregation.finish();
-    aggregation.close();
+    if (this.retired !== undefined) this.drainRetired(Number.POSITIVE_INFINITY, NEVER_BLOCKED);
+    this.retired = this.aggregation!;
     this.aggregation = this.create();
+    this.drainRetired(RETIRED_STEP_RECORDS);
+  }
+
+  /** Sends up to about `maxRecords` partials of the retired table while `output` is available; closes it when all are out. */
+  private drainRetired(maxRecords: number, output: { readonly blocked: number } = this.availability): boolean {
+    const retired = this.retired!;
+    if (!retired.finish(maxRecords, output)) return false;
+    retired.close();
+    this.retired = undefined;
+    return true;
   }
 
   /**
@@ -119,13 +145,16 @@ export class NativeCombinerOperator extends AbstractStreamOperator implements On
    * where the last call stopped; true once all are out.
    */
   override finish(budget: FinishBudget = FINISH_AT_ONCE): boolean {
+    if (this.retired !== undefined && !this.drainRetired(budget.maxRecords, budget.output)) return false;
     const aggregation = this.aggregation!;
     if (this.out.pos > 0) this.feedPending(aggregation);
     return aggregation.finish(budget.maxRecords, budget.output);
   }
 
-  /** Frees the table (idempotent; also after a failure, or when it was never created). */
+  /** Frees the tables (idempotent; also after a failure, or when they were never created). */
   override close(): void {
+    this.retired?.close();
+    this.retired = undefined;
     this.aggregation?.close();
     this.aggregation = undefined;
   }

@@ -129,7 +129,7 @@ export function buildOperatorChain(
       const serializer = resolveRecordType(graph, o.serializer).createSerializer();
       const toWriter = new RecordWriterOutput(writer(channels, serializer, selectorFor(o, key), o.localPool));
       if (!o.combiner) return toWriter;
-      const combiner = combinerFor(o, graph.nodes[edge.target]!, context, toWriter);
+      const combiner = combinerFor(o, graph.nodes[edge.target]!, context, availability, toWriter);
       afterTail.push(combiner);
       return chainingOutputOf(combiner);
     });
@@ -195,7 +195,13 @@ function createOperator(node: StreamNode, plan: OperatorDeployment, deployment: 
 }
 
 /** The combiner the plan put in front of output `o` (into the aggregation `consumer`). */
-function combinerFor(o: OutputDeployment, consumer: StreamNode, context: ChainContext, output: Output): NativeCombinerOperator {
+function combinerFor(
+  o: OutputDeployment,
+  consumer: StreamNode,
+  context: ChainContext,
+  outputAvailability: OutputAvailability,
+  output: Output,
+): NativeCombinerOperator {
   const c = o.combiner!;
   return new NativeCombinerOperator(
     {
@@ -206,6 +212,7 @@ function combinerFor(o: OutputDeployment, consumer: StreamNode, context: ChainCo
       maxParallelism: o.consumerMaxParallelism,
       managedMemory: context.managedMemory,
       operatorName: consumer.name,
+      outputAvailability,
     },
     output,
   );

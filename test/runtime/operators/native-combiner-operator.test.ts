@@ -53,3 +53,31 @@ test('combined partials re-aggregate to the same BATCH result, also when the tab
     { seed: 0x5eed, numRuns: 200 },
   );
 });
+
+test('a table that fills up mid-input is drained in steps while the output can take them, never all at once into a blocked output', () => {
+  const type = Types.TUPLE(Types.STRING, Types.DOUBLE);
+  const output = new CollectingOutput();
+  const memory = ManagedMemory.create(64 << 20);
+  const availability = { blocked: 1 };
+  const combiner = new NativeCombinerOperator(
+    { type, keyFields: [0], aggregation: 'sum', field: 1, maxParallelism: 128, managedMemory: memory, operatorName: 'retire-test', maxKeys: 1000, outputAvailability: availability },
+    output,
+  );
+  combiner.initializeState(FRESH_STATE);
+  combiner.open();
+  // 4000 distinct keys, ~25 bytes each: folds every ~1300 records, each fold past maxKeys retires the table.
+  const records: Array<[string, number]> = Array.from({ length: 4000 }, (_, i) => [`key-${String(i).padStart(8, '0')}`, 1]);
+  for (const r of records.slice(0, 2000)) combiner.processElement(r, NO_TIMESTAMP);
+  assert.equal(output.values.length, 0, 'nothing goes out while the output is blocked');
+  availability.blocked = 0;
+  combiner.processElement(records[2000]!, NO_TIMESTAMP);
+  assert.ok(output.values.length > 0 && output.values.length <= 256, `one step of partials per record taken in (${output.values.length})`);
+  for (const r of records.slice(2001)) combiner.processElement(r, NO_TIMESTAMP);
+  while (!combiner.finish({ maxRecords: 100, output: availability })) {}
+  combiner.close();
+  assert.equal(memory.usage().used, 0, 'both tables gave their managed memory back');
+  const sums = new Map<string, number>();
+  for (const [k, v] of output.values as Array<[string, number]>) sums.set(k, (sums.get(k) ?? 0) + v);
+  assert.equal(sums.size, 4000, 'every key has its partial');
+  assert.ok([...sums.values()].every((v) => v === 1), 'each record counted once');
+});
