@@ -109,26 +109,37 @@ export class RecordReader<T> {
 
   /** Reads the next record or event; never blocks. */
   next(): ReadStatus {
-    const n = this.consumers.length;
-    // Stops after a full round over the channels found nothing; each other step consumes an entry.
-    for (let idle = 0; idle < n; ) {
-      const c = this.current;
+    for (;;) {
       if (this.sliceOpen) {
-        if (this.readFromSlice(c)) return ReadStatus.RECORD;
+        if (this.readFromSlice(this.current)) return ReadStatus.RECORD;
         this.advance(); // slice done: serve the next channel, so no producer starves the others
-        idle = 0;
         continue;
       }
-      const entry = this.takeEntry(c);
+      const entry = this.nextEntry();
+      if (entry === Entry.EVENT) return ReadStatus.EVENT;
+      if (entry === Entry.NONE) return this.finished ? ReadStatus.END : ReadStatus.EMPTY;
+    }
+  }
+
+  /**
+   * Takes the next ring entry, serving the channels round robin from `current`: a data slice
+   * (opened, of channel `current`), an event, or NONE once a full round found nothing.
+   * END_OF_PARTITION entries are consumed on the way.
+   */
+  private nextEntry(): Entry {
+    const n = this.consumers.length;
+    for (let idle = 0; idle < n; ) {
+      const entry = this.takeEntry(this.current);
       if (entry === Entry.NONE) {
         this.advance();
         idle++;
-        continue;
+      } else if (entry !== Entry.ENDED) {
+        return entry;
+      } else {
+        idle = 0;
       }
-      idle = 0;
-      if (entry === Entry.EVENT) return ReadStatus.EVENT;
     }
-    return this.finished ? ReadStatus.END : ReadStatus.EMPTY;
+    return Entry.NONE;
   }
 
   /**
@@ -233,20 +244,13 @@ export class RecordReader<T> {
    */
   nextSlice(): ReadStatus {
     if (this.sliceDelivered) throw new RangeError('releaseSlice() the previous slice first');
-    const n = this.consumers.length;
-    for (let idle = 0; idle < n; ) {
-      const c = this.current;
+    for (;;) {
       if (!this.sliceOpen) {
-        const entry = this.takeEntry(c);
-        if (entry === Entry.NONE) {
-          this.advance();
-          idle++;
-          continue;
-        }
-        idle = 0;
+        const entry = this.nextEntry();
         if (entry === Entry.EVENT) return ReadStatus.EVENT;
-        if (entry !== Entry.SLICE) continue;
+        if (entry === Entry.NONE) return this.finished ? ReadStatus.END : ReadStatus.EMPTY;
       }
+      const c = this.current;
       if (this.sliceContinuesSpan) {
         const before = this.readPos;
         const frameBytes = this.appendSpan(c, before, this.readEnd);
@@ -261,7 +265,6 @@ export class RecordReader<T> {
       this.numBytesIn += this.readEnd - this.readPos;
       return this.deliver(c, this.buf, this.readPos, this.readEnd, false);
     }
-    return this.finished ? ReadStatus.END : ReadStatus.EMPTY;
   }
 
   private deliver(c: number, buf: Buffer, start: number, end: number, span: boolean): ReadStatus {
