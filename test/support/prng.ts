@@ -1,11 +1,5 @@
-/** mulberry32: a small seeded PRNG (floats in [0, 1)), so tests draw the same values on every run. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/**
+ * The seeded PRNG tests draw from, so they draw the same values on every run: the benchmarks'
+ * mulberry32 (one copy; benchmarks cannot import test code, so the tests import theirs).
+ */
+export { seededRandom as prng } from '../../bench/lib/zipf.js';
