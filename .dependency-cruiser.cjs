@@ -44,6 +44,11 @@ const LAYERS = [
     why: 'StreamGraph -> JobGraph -> ExecutionPlan is plain description; keyed state and everything below know nothing of plans',
   },
   {
+    name: 'functions',
+    path: '^src/(functions|eventtime)/',
+    why: "user function contracts (process functions, runtime context, side-output tags) and watermark strategies are what the graph holds and the runtime calls; they know state's descriptors but nothing of plans or tasks",
+  },
+  {
     name: 'state',
     path: '^src/state/',
     why: 'keyed state is used by keyed operators; channels and serializers below it must not depend on state',

@@ -4,7 +4,8 @@
  * Each output keeps its own filtering (main or one tag).
  */
 import type { Output } from './output.js';
-import type { OutputTag } from './output-tag.js';
+import type { WatermarkStatus } from './watermark-status.js';
+import type { OutputTag } from '../../functions/output-tag.js';
 
 export class BroadcastingOutput implements Output {
   constructor(private readonly outputs: readonly Output[]) {}
@@ -23,6 +24,11 @@ export class BroadcastingOutput implements Output {
     const outputs = this.outputs;
     for (let i = 0; i < outputs.length; i++) outputs[i]!.emitWatermark(watermark);
   }
+
+  emitWatermarkStatus(status: WatermarkStatus): void {
+    const outputs = this.outputs;
+    for (let i = 0; i < outputs.length; i++) outputs[i]!.emitWatermarkStatus(status);
+  }
 }
 
 /** Hands nothing on: the output of operators at the end of a chain that emit nothing (sinks). */
@@ -30,4 +36,5 @@ export const DISCARDING_OUTPUT: Output = Object.freeze({
   collect(): void {},
   collectSide(): void {},
   emitWatermark(): void {},
+  emitWatermarkStatus(): void {},
 });

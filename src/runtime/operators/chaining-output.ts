@@ -15,8 +15,9 @@
  * then stops inlining the chain into the source's loop.)
  */
 import type { OneInputStreamOperator } from './one-input-stream-operator.js';
+import type { WatermarkStatus } from './watermark-status.js';
 import type { Output } from './output.js';
-import type { OutputTag } from './output-tag.js';
+import type { OutputTag } from '../../functions/output-tag.js';
 
 /** Marks the classes registered with servesAsChainingOutput. */
 const CHAINS_DIRECTLY = Symbol('chainsDirectly');
@@ -32,6 +33,7 @@ export function servesAsChainingOutput(type: { prototype: OneInputStreamOperator
   const define = (name: string | symbol, value: unknown) => Object.defineProperty(proto, name, { value, writable: false, enumerable: false, configurable: true });
   define('collect', proto.processElement);
   define('emitWatermark', proto.processWatermark);
+  define('emitWatermarkStatus', proto.processWatermarkStatus);
   define('collectSide', dropSideOutput);
   define(CHAINS_DIRECTLY, type);
 }
@@ -61,5 +63,9 @@ export class ChainingOutput implements Output {
 
   emitWatermark(watermark: number): void {
     this.operator.processWatermark(watermark);
+  }
+
+  emitWatermarkStatus(status: WatermarkStatus): void {
+    this.operator.processWatermarkStatus(status);
   }
 }

@@ -8,7 +8,8 @@
  * `collect(OutputTag, StreamRecord)`), so the main path makes no per-record check of its
  * arguments. An Output with no consumer for a tag drops that tag's records, as Flink does.
  */
-import type { OutputTag } from './output-tag.js';
+import type { OutputTag } from '../../functions/output-tag.js';
+import type { WatermarkStatus } from './watermark-status.js';
 
 export interface Output {
   /** Emits `value` with `timestamp` (epoch ms, or NO_TIMESTAMP) on the main output. */
@@ -17,4 +18,6 @@ export interface Output {
   collectSide(tag: OutputTag<unknown>, value: unknown, timestamp: number): void;
   /** Emits a watermark: no later record on this output has a timestamp at or below it. */
   emitWatermark(watermark: number): void;
+  /** Emits a change of this output's watermark status (IDLE: its watermarks stop counting downstream). */
+  emitWatermarkStatus(status: WatermarkStatus): void;
 }

@@ -9,7 +9,8 @@
  */
 import type { RecordWriter } from '../../io/record-writer.js';
 import type { Output } from './output.js';
-import type { OutputTag } from './output-tag.js';
+import type { WatermarkStatus } from './watermark-status.js';
+import type { OutputTag } from '../../functions/output-tag.js';
 
 export class RecordWriterOutput implements Output {
   constructor(private readonly writer: RecordWriter<unknown>) {}
@@ -21,4 +22,6 @@ export class RecordWriterOutput implements Output {
   collectSide(_tag: OutputTag<unknown>, _value: unknown, _timestamp: number): void {}
 
   emitWatermark(_watermark: number): void {}
+
+  emitWatermarkStatus(_status: WatermarkStatus): void {}
 }

@@ -7,6 +7,7 @@
  * (and is forwarded) only when that minimum rises (AbstractStreamOperator implements the rule).
  */
 import type { StreamOperator } from './stream-operator.js';
+import type { WatermarkStatus } from './watermark-status.js';
 
 export interface TwoInputStreamOperator<IN1 = unknown, IN2 = unknown> extends StreamOperator {
   /** A record of input 1 (input index 0). */
@@ -17,4 +18,8 @@ export interface TwoInputStreamOperator<IN1 = unknown, IN2 = unknown> extends St
   processWatermark1(watermark: number): void;
   /** A watermark of input 2. */
   processWatermark2(watermark: number): void;
+  /** A watermark status change of input 1. */
+  processWatermarkStatus1(status: WatermarkStatus): void;
+  /** A watermark status change of input 2. */
+  processWatermarkStatus2(status: WatermarkStatus): void;
 }

@@ -47,6 +47,7 @@ import { StreamFlatMap } from '../operators/stream-flat-map.js';
 import { StreamMap } from '../operators/stream-map.js';
 import type { StreamOperator } from '../operators/stream-operator.js';
 import { createSinkWriter } from '../sinks/sink-writer.js';
+import type { ProcessingTimeService } from '../time/processing-time-service.js';
 import { createSourceReader } from '../sources/source-reader.js';
 import { keySelectorOf } from './key-selector.js';
 import { SequentialSink } from './sequential-sink.js';
@@ -60,6 +61,8 @@ export interface ChainContext {
   flushClock: Int32Array;
   mode: 'STREAMING' | 'BATCH';
   bufferTimeout: number;
+  /** The task's processing time and timers, shared by its operators. */
+  processingTime: ProcessingTimeService;
 }
 
 /** A task's operators and the parts of its output the task drives itself. */

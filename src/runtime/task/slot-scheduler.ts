@@ -109,6 +109,8 @@ export class SlotScheduler {
     for (const task of this.tasks) {
       let result: StepResult;
       try {
+        // Mail first: processing-time timers due now run between steps, on this thread.
+        if (task.fireProcessingTimers() > 0) progressed = true;
         result = task.step(STEP_BUDGET);
       } catch (error) {
         throw new TaskError(task, error);
@@ -149,9 +151,13 @@ export class SlotScheduler {
       const output = task.outputAvailable(IDLE_WAIT_MS);
       if (output) waiting.push(output);
     }
+    // Sleep no longer than until the next processing-time timer is due.
+    let timeout = IDLE_WAIT_MS;
+    for (const task of this.tasks) timeout = Math.min(timeout, task.nextProcessingTimerAt() - Date.now());
+    timeout = Math.max(0, Math.ceil(timeout));
     const input = this.inputGroup
-      ? this.inputGroup.waitForDataAsync(hasInput, IDLE_WAIT_MS)
-      : new Promise((resolve) => setTimeout(resolve, IDLE_WAIT_MS));
+      ? this.inputGroup.waitForDataAsync(hasInput, timeout)
+      : new Promise((resolve) => setTimeout(resolve, timeout));
     await Promise.race([input, ...waiting]);
   }
 

@@ -35,6 +35,7 @@ import { SourceOperator } from '../operators/source-operator.js';
 import { MAX_WATERMARK, NO_TIMESTAMP, type FinishBudget } from '../operators/stream-operator.js';
 import type { TwoInputStreamOperator } from '../operators/two-input-stream-operator.js';
 import { SourceStatus } from '../sources/source-reader.js';
+import { TaskProcessingTimeService } from '../time/processing-time-service.js';
 import { buildOperatorChain } from './build-operator-chain.js';
 import { nowMs, TaskState } from '../metrics/metrics-layout.js';
 import { TaskMetricsWriter, type TaskCounters } from '../metrics/metrics-writer.js';
@@ -59,6 +60,8 @@ export interface TaskContext {
   bufferTimeout: number;
   /** The job's metrics memory (metrics-layout.ts), or undefined when metrics are off. */
   metrics?: SharedArrayBuffer | undefined;
+  /** The processing-time clock (epoch ms); `Date.now` unless a test sets it. */
+  clock?: (() => number) | undefined;
 }
 
 /** How often (ms) a task samples its keyed state's size and its native operator's counters. */
@@ -86,6 +89,11 @@ class TaskInput {
 export class StreamTask {
   readonly name: string;
   readonly deployment: TaskDeployment;
+  /**
+   * The task's processing-time timers (its operators register them); the slot's scheduler fires
+   * the due ones between steps. Quiesced when the input ended or the task was stopped.
+   */
+  readonly processingTime: TaskProcessingTimeService;
   /** A promise the task waits on (async source or sink); the scheduler clears it when settled. */
   waitingOn: Promise<unknown> | undefined;
   private readonly chain: OperatorChain;
@@ -127,11 +135,12 @@ export class StreamTask {
 
   constructor(deployment: TaskDeployment, context: TaskContext) {
     this.deployment = deployment;
+    this.processingTime = new TaskProcessingTimeService(context.clock);
     this.name = deployment.name;
     this.pool = context.pool;
     this.metricsWriter = context.metrics && deployment.metricsBlock >= 0 ? new TaskMetricsWriter(context.metrics, deployment.metricsBlock) : undefined;
     this.metricsWriter?.start();
-    const built = buildOperatorChain(deployment, context, this.output, (pending) => {
+    const built = buildOperatorChain(deployment, { ...context, processingTime: this.processingTime }, this.output, (pending) => {
       this.waitingOn = pending;
     });
     this.chain = built.chain;
@@ -185,6 +194,19 @@ export class StreamTask {
           (record) => head.processElement2(record, NO_TIMESTAMP),
           () => head.processWatermark2(MAX_WATERMARK),
         );
+  }
+
+  /**
+   * Fires the processing-time timers due now, as mail between steps (never while the task's
+   * input ended); returns how many fired. A callback's error fails the task.
+   */
+  fireProcessingTimers(): number {
+    return this.phase === 'running' ? this.processingTime.fireDue() : 0;
+  }
+
+  /** When the task's next processing-time timer is due (epoch ms), or +Infinity. */
+  nextProcessingTimerAt(): number {
+    return this.phase === 'running' ? this.processingTime.nextTimerAt() : Number.POSITIVE_INFINITY;
   }
 
   /** True when the task may have work without new input (a source, or unread input). */
@@ -441,7 +463,10 @@ export class StreamTask {
    * hold is handed over (BACKPRESSURED until it could be).
    */
   private finish(budget: number): StepResult {
-    if (this.phase === 'running') this.phase = 'finishing';
+    if (this.phase === 'running') {
+      this.phase = 'finishing';
+      this.processingTime.quiesce();
+    }
     if (this.phase === 'finishing') {
       // As in the running phase, the chain emits only while the output can take it.
       if (this.output.blocked !== 0 && !this.drainOutputs()) return StepResult.BACKPRESSURED;
@@ -469,6 +494,7 @@ export class StreamTask {
   abort(failed = false): void {
     if (this.phase === 'finished') return;
     this.phase = 'finished';
+    this.processingTime.quiesce();
     this.finishedAt = performance.now();
     if (this.metricsWriter) {
       try {

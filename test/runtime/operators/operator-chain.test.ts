@@ -17,7 +17,7 @@ import { NativeKeyedAggregationOperator } from '../../../src/runtime/operators/n
 import type { OneInputStreamOperator } from '../../../src/runtime/operators/one-input-stream-operator.js';
 import { OperatorChain } from '../../../src/runtime/operators/operator-chain.js';
 import type { Output } from '../../../src/runtime/operators/output.js';
-import { OutputTag } from '../../../src/runtime/operators/output-tag.js';
+import { OutputTag } from '../../../src/functions/output-tag.js';
 import { StreamFilter } from '../../../src/runtime/operators/stream-filter.js';
 import { StreamFlatMap } from '../../../src/runtime/operators/stream-flat-map.js';
 import { StreamMap } from '../../../src/runtime/operators/stream-map.js';

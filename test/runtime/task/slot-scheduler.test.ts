@@ -33,6 +33,12 @@ class ScriptedTask {
     return this.drains(++this.drainCalls);
   }
   flushIfDue(): void {}
+  fireProcessingTimers(): number {
+    return 0;
+  }
+  nextProcessingTimerAt(): number {
+    return Number.POSITIVE_INFINITY;
+  }
   outputAvailable(): Promise<void> | undefined {
     if (!this.backPressured) return undefined;
     this.availabilityAwaits++;

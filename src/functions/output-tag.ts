@@ -4,7 +4,7 @@
  * registered for that tag receive them. Tags are equal when their ids are equal, so a tag
  * recreated in a worker thread (the job is rebuilt there) matches the one the plan named.
  */
-import { errors } from '../../errors.js';
+import { errors } from '../errors.js';
 
 export class OutputTag<T = unknown> {
   /** The tag's id: unique among the side outputs of a job. */
