@@ -6,6 +6,8 @@
 #include <bit>
 #include <cmath>
 
+#include "encoded_layout.h"
+
 namespace strom::core {
 namespace {
 
@@ -23,45 +25,32 @@ inline uint32_t fold_code_point(uint32_t h, uint32_t cp) noexcept {
 
 inline uint32_t rotl(uint32_t x, int r) noexcept { return (x << r) | (x >> (32 - r)); }
 
-/**
- * Hash of the encoded value of node `index` at `p`; sets `size` to the encoding's byte count.
- * The bytes were validated by parse_payload, so lengths are trusted.
- */
-uint32_t hash_node(const std::vector<SchemaNode>& nodes, uint32_t index, const uint8_t* p, uint32_t& size) noexcept {
-  const SchemaNode& node = nodes[index];
-  switch (node.kind) {
-    case FieldKind::kString: {
-      const auto n = static_cast<uint32_t>(load_int32_le(p));
-      size = 4 + n;
-      return static_cast<uint32_t>(java_string_hash_utf8(p + 4, n));
+/** Java hashCode per node (key_hash.h); TUPLE folds its children like Flink's TupleN. */
+struct JavaHash {
+  using Value = uint32_t;
+  Value leaf(FieldKind kind, const uint8_t* data, uint32_t size) noexcept {
+    switch (kind) {
+      case FieldKind::kString:
+        return static_cast<uint32_t>(java_string_hash_utf8(data, size));
+      case FieldKind::kDouble:
+        return static_cast<uint32_t>(java_number_hash(load_float64_le(data)));
+      case FieldKind::kLong:
+        return static_cast<uint32_t>(java_long_hash(load_int64_le(data)));
+      default:  // kBoolean, the only other leaf
+        return static_cast<uint32_t>(java_boolean_hash(data[0] != 0));
     }
-    case FieldKind::kDouble:
-      size = 8;
-      return static_cast<uint32_t>(java_number_hash(load_float64_le(p)));
-    case FieldKind::kLong:
-      size = 8;
-      return static_cast<uint32_t>(java_long_hash(load_int64_le(p)));
-    case FieldKind::kBoolean:
-      size = 1;
-      return static_cast<uint32_t>(java_boolean_hash(p[0] != 0));
-    case FieldKind::kTuple: {
-      uint32_t h = 0;
-      uint32_t offset = 0;
-      uint32_t child = index + 1;
-      for (uint32_t i = 0; i < node.arity; ++i) {
-        uint32_t child_size = 0;
-        h = fold(h, hash_node(nodes, child, p + offset, child_size));
-        offset += child_size;
-        child = nodes[child].subtree_end;
-      }
-      size = offset;
-      return h;
-    }
-    case FieldKind::kGeneric:
-    default:
-      size = 0;
-      return 0;
   }
+  Value tuple_start() noexcept { return 0; }
+  Value tuple_add(Value h, Value child) noexcept { return fold(h, child); }
+};
+
+/** Hash of the encoded value of node `index` at `p`; the bytes were validated by parse_payload. */
+uint32_t hash_node(const std::vector<SchemaNode>& nodes, uint32_t index, const uint8_t* p) noexcept {
+  JavaHash hash;
+  uint32_t h = 0;
+  uint32_t pos = 0;
+  (void)walk_encoding<false>(nodes, index, p, 0, pos, hash, h);  // unchecked: only GENERIC fails
+  return h;
 }
 
 }  // namespace
@@ -173,23 +162,20 @@ int32_t compute_operator_index(int32_t max_parallelism, int32_t parallelism, int
 }
 
 int32_t java_hash_of_node(const RecordSchema& schema, uint32_t node, const uint8_t* encoding) noexcept {
-  uint32_t size = 0;
-  return static_cast<int32_t>(hash_node(schema.nodes(), node, encoding, size));
+  return static_cast<int32_t>(hash_node(schema.nodes(), node, encoding));
 }
 
 int32_t key_hash_of_fields(const RecordSchema& schema, const uint8_t* payload, const FieldSpan* spans,
                            const uint32_t* key_fields, size_t n) noexcept {
   const std::vector<SchemaNode>& nodes = schema.nodes();
   if (n == 1) {
-    uint32_t size = 0;
     const uint32_t field = key_fields[0];
-    return static_cast<int32_t>(hash_node(nodes, schema.field_node(field), payload + spans[field].offset, size));
+    return static_cast<int32_t>(hash_node(nodes, schema.field_node(field), payload + spans[field].offset));
   }
   uint32_t h = 0;
   for (size_t i = 0; i < n; ++i) {
-    uint32_t size = 0;
     const uint32_t field = key_fields[i];
-    h = fold(h, hash_node(nodes, schema.field_node(field), payload + spans[field].offset, size));
+    h = fold(h, hash_node(nodes, schema.field_node(field), payload + spans[field].offset));
   }
   return static_cast<int32_t>(h);
 }

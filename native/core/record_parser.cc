@@ -5,6 +5,7 @@
 #include <cstring>
 
 #include "channel_layout.h"
+#include "encoded_layout.h"
 
 namespace strom::core {
 
@@ -31,43 +32,20 @@ double load_float64_le(const uint8_t* p) noexcept {
 
 namespace {
 
-/**
- * Skips the encoding of node `index` at offset `pos` of a payload of `length` bytes; returns
- * false when it does not fit or is malformed. Recursion depth is bounded by kMaxDepth.
- */
+/** Measures without computing anything: the parser only needs the walk's checks and `pos`. */
+struct Measure {
+  struct Value {};
+  Value leaf(FieldKind, const uint8_t*, uint32_t) noexcept { return {}; }
+  Value tuple_start() noexcept { return {}; }
+  Value tuple_add(Value, Value) noexcept { return {}; }
+};
+
+/** Skips the encoding of node `index` at `pos`; false when it does not fit or is malformed. */
 bool skip_node(const std::vector<SchemaNode>& nodes, uint32_t index, const uint8_t* payload, uint32_t length,
                uint32_t& pos) noexcept {
-  const SchemaNode& node = nodes[index];
-  switch (node.kind) {
-    case FieldKind::kString: {
-      if (length - pos < 4) return false;
-      const int32_t n = load_int32_le(payload + pos);
-      pos += 4;
-      if (n < 0 || static_cast<uint32_t>(n) > length - pos) return false;
-      pos += static_cast<uint32_t>(n);
-      return true;
-    }
-    case FieldKind::kDouble:
-    case FieldKind::kLong:
-      if (length - pos < 8) return false;
-      pos += 8;
-      return true;
-    case FieldKind::kBoolean:
-      if (length - pos < 1 || payload[pos] > 1) return false;
-      pos += 1;
-      return true;
-    case FieldKind::kTuple: {
-      uint32_t child = index + 1;
-      for (uint32_t i = 0; i < node.arity; ++i) {
-        if (!skip_node(nodes, child, payload, length, pos)) return false;
-        child = nodes[child].subtree_end;
-      }
-      return true;
-    }
-    case FieldKind::kGeneric:
-    default:
-      return false;  // parse() never admits GENERIC
-  }
+  Measure measure;
+  Measure::Value none;
+  return walk_encoding<true>(nodes, index, payload, length, pos, measure, none);
 }
 
 }  // namespace
