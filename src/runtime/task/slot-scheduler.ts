@@ -153,6 +153,7 @@ export class SlotScheduler {
       ? this.inputGroup.waitForDataAsync(hasInput, IDLE_WAIT_MS)
       : new Promise((resolve) => setTimeout(resolve, IDLE_WAIT_MS));
     await Promise.race([input, ...waiting]);
+    this.spinBudget.woke();
   }
 
   /**
