@@ -4,10 +4,10 @@
  * The producer emits `[key, value]` records through a RecordWriter (TUPLE(STRING, DOUBLE)
  * serializer, forward partitioner, `bufferTimeout: -1`: segments are handed over when full, as
  * in a throughput-bound Flink job). When the writer is unavailable (no segment: its record went
- * to the writer's backlog) it polls `tryDrain` (strom's adaptive `SpinBudget`, up to 50 µs),
+ * to the writer's backlog) it polls `tryDrain` (strom's adaptive `SpinBudget`),
  * then awaits `whenAvailable`, as a task slot does. The consumer reads them with
  * RecordReader.nextBatch, deserializing each record in place, and waits with `waitForInput`
- * (an adaptive spin of up to 50 µs, then a sleep) when nothing is there.
+ * (strom's adaptive poll, then a sleep) when nothing is there.
  */
 import { checksumStep, expectedChecksum } from '../lib/records.js';
 import { makeRecord } from '../lib/records.js';

@@ -2,7 +2,7 @@
  * strom: raw 32 KiB segment hand-off over a channel, no records.
  *
  * The producer takes a segment from its local buffer pool (when its quota is used up it polls
- * (strom's adaptive `SpinBudget`, up to 50 µs), then awaits `whenRecycled`: strom's
+ * (strom's adaptive `SpinBudget`), then awaits `whenRecycled`: strom's
  * non-blocking back-pressure, as a task slot waits), copies the source segment into network
  * memory with one `Buffer.set` (the same bytes the baselines move), and publishes it as FINAL on
  * channel 0. The consumer reads the segment in place (zero copy), checks it, releases the ring

@@ -122,7 +122,7 @@ export class ChannelGroup {
   }
 
   /**
-   * Polls for up to 50 µs (adaptive, see spin-until.ts), then sleeps until any producer publishes
+   * Polls (adaptive, at most SPIN_MAX_MS; see spin-until.ts), then sleeps until any producer publishes
    * to this group, for at most `timeoutMs`. While spinning nobody counts in GATE_WAITING, so
    * producers do not notify (no syscall on either side); `hasData` re-checks the rings after
    * the count is raised, so a publish racing with going to sleep is never lost. Returns false
@@ -142,6 +142,7 @@ export class ChannelGroup {
       Atomics.wait(words, GATE_SIGNAL, signal, timeoutMs);
     } finally {
       Atomics.sub(words, GATE_WAITING, 1);
+      this.spinBudget.woke();
     }
     return Atomics.load(words, CANCELLED) === 0;
   }

@@ -159,6 +159,7 @@ export class SlotScheduler {
       ? this.inputGroup.waitForDataAsync(hasInput, timeout)
       : new Promise((resolve) => setTimeout(resolve, timeout));
     await Promise.race([input, ...waiting]);
+    this.spinBudget.woke();
   }
 
   /**
