@@ -46,14 +46,14 @@
  * `CorruptRecordError` and never yields partial entries. Decoding blobs with serializers, and
  * checking each key's key group, is the backend's (it decodes everything before it changes).
  *
- * Depends on: ../errors, ../types, ./js-keyed-state-snapshot (crc32), ./state-descriptor.
+ * Depends on: ../errors, ../types, ./snapshot-envelope, ./state-descriptor.
  */
 
 import { CorruptRecordError, errors } from '../errors.js';
 import { DataInputView } from '../types/data-input-view.js';
 import { DataOutputView } from '../types/data-output-view.js';
 import type { TypeSerializer } from '../types/type-serializer.js';
-import { crc32 } from './js-keyed-state-snapshot.js';
+import { crc32, openSnapshotEnvelope, SNAPSHOT_TRAILER_BYTES as TRAILER_BYTES, type SnapshotEnvelope } from './snapshot-envelope.js';
 import type { StateKind } from './state-descriptor.js';
 
 /** "STKS" read as a little-endian uint32. */
@@ -61,7 +61,6 @@ export const KEYED_STATE_SNAPSHOT_MAGIC = 0x534b5453;
 /** Format version; bump on any change of the layout above. */
 export const KEYED_STATE_SNAPSHOT_VERSION = 1;
 const HEADER_BYTES = 36;
-const TRAILER_BYTES = 4;
 const OFF_STATE_COUNT = 20;
 const OFF_SECTION_COUNT = 24;
 const OFF_TOTAL_LENGTH = 28;
@@ -286,19 +285,8 @@ export interface ReadKeyedStateSnapshot {
  * @throws CorruptRecordError on anything truncated, corrupt or taken with another maxParallelism.
  */
 export function readKeyedStateSnapshot(bytes: Uint8Array, maxParallelism: number, keepStart: number, keepEnd: number): ReadKeyedStateSnapshot {
-  if (!(bytes instanceof Uint8Array)) throw errors.invalidArgumentType('snapshot', bytes, 'expected a Uint8Array from snapshot()');
-  const len = bytes.byteLength;
-  if (len < HEADER_BYTES + TRAILER_BYTES) throw corrupt(`${len} bytes is shorter than the smallest snapshot`);
-  const buf = Buffer.from(bytes.buffer, bytes.byteOffset, len);
-  const magic = buf.readUInt32LE(0);
-  if (magic !== KEYED_STATE_SNAPSHOT_MAGIC) throw corrupt(`bad magic 0x${magic.toString(16)} (not a keyed state snapshot)`);
-  const version = buf.readUInt32LE(4);
-  if (version !== KEYED_STATE_SNAPSHOT_VERSION) throw corrupt(`unsupported version ${version} (this strom reads version ${KEYED_STATE_SNAPSHOT_VERSION})`);
-  const total = buf.readUInt32LE(OFF_TOTAL_LENGTH);
-  if (total !== len) throw corrupt(`the header says ${total} bytes but ${len} were given (truncated?)`);
-  const stored = buf.readUInt32LE(len - TRAILER_BYTES);
-  const actual = crc32(buf, 0, len - TRAILER_BYTES);
-  if (stored !== actual) throw corrupt(`checksum mismatch (stored 0x${stored.toString(16)}, computed 0x${actual.toString(16)})`);
+  const buf = openSnapshotEnvelope(bytes, ENVELOPE);
+  const len = buf.length;
 
   const snapMaxP = buf.readInt32LE(8);
   const start = buf.readInt32LE(12);
@@ -389,3 +377,12 @@ function readBlob(input: DataInputView, buf: Buffer): Uint8Array {
 function corrupt(detail: string): CorruptRecordError {
   return errors.corruptRecord(`invalid keyed state snapshot: ${detail}`);
 }
+
+const ENVELOPE: SnapshotEnvelope = {
+  magic: KEYED_STATE_SNAPSHOT_MAGIC,
+  version: KEYED_STATE_SNAPSHOT_VERSION,
+  headerBytes: HEADER_BYTES,
+  totalLengthOffset: OFF_TOTAL_LENGTH,
+  corrupt,
+  what: 'a keyed state snapshot',
+};

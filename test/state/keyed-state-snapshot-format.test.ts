@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { CorruptRecordError } from '../../src/errors.js';
-import { crc32 } from '../../src/state/js-keyed-state-snapshot.js';
+import { crc32 } from '../../src/state/snapshot-envelope.js';
 import {
   KeyedStateSnapshotWriter,
   readKeyedStateSnapshot,
