@@ -29,6 +29,7 @@ import { javaHashCode } from '../io/key-hash.js';
 import { murmurHash, UPPER_BOUND_MAX_PARALLELISM } from '../io/key-group-assignment.js';
 import { Types, type TypeInformation } from '../types/type-information.js';
 import type { TypeSerializer } from '../types/type-serializer.js';
+import { estimateBytes } from './estimate-heap-bytes.js';
 import { badKeyError, canonicalTuple, copyTuple, MAX_KEY_DEPTH, type JsKey, type JsKeyField } from './js-key.js';
 import { readSnapshot, writeSnapshot } from './js-keyed-state-snapshot.js';
 
@@ -65,8 +66,6 @@ export class JsKeyedEntry<K, V> {
 const ENTRY_OVERHEAD_BYTES = 96;
 /** Values sampled by `memoryBytes` to estimate the average value size. */
 const VALUE_SAMPLES = 32;
-/** Fields of one array/object measured by the size estimate before extrapolating. */
-const ESTIMATE_FIELDS = 64;
 
 /** Map-based keyed value state with Flink's key-group layout; see the module comment. */
 export class JsKeyedState<K extends JsKey, V> {
@@ -280,44 +279,5 @@ export class JsKeyedState<K extends JsKey, V> {
 
   #present(key: unknown): Error {
     return errors.unsupportedOperation(`${this.name}: insert of key ${describeValue(key)}, which is already present; use entry() or put()`);
-  }
-}
-
-/** Rough heap bytes of a value, looking `depth` levels deep (deeper parts count as one pointer). */
-function estimateBytes(v: unknown, depth: number): number {
-  switch (typeof v) {
-    case 'string':
-      return 16 + v.length * 2;
-    case 'number':
-      return (v | 0) === v ? 8 : 16;
-    case 'bigint':
-      return 16 + 8 * Math.ceil(v.toString(16).length / 16);
-    case 'boolean':
-    case 'undefined':
-      return 8;
-    case 'object': {
-      if (v === null) return 8;
-      if (depth <= 0) return 8;
-      if (ArrayBuffer.isView(v)) return 64 + v.byteLength;
-      // At most ESTIMATE_FIELDS fields are measured; the rest count as the average of those.
-      if (Array.isArray(v)) {
-        const n = Math.min(v.length, ESTIMATE_FIELDS);
-        let sum = 0;
-        for (let i = 0; i < n; i++) sum += estimateBytes(v[i], depth - 1);
-        return 32 + (n === 0 ? 0 : (sum / n) * v.length);
-      }
-      let bytes = 32;
-      let fields = 0;
-      for (const k in v) {
-        if (++fields > ESTIMATE_FIELDS) {
-          bytes += 24;
-          continue;
-        }
-        bytes += 8 + estimateBytes((v as Record<string, unknown>)[k], depth - 1);
-      }
-      return bytes;
-    }
-    default:
-      return 32;
   }
 }

@@ -37,6 +37,9 @@
  *   blob = int32 length + that many bytes
  * ```
  *
+ * An empty namespace blob is VOID_NAMESPACE (also in states with a namespace serializer, whose
+ * encodings are never empty).
+ *
  * Sections carry their byte length so a restore skips the key groups outside its range without
  * looking at their entries (rescale: a subtask keeps its part of one or several snapshots).
  *
@@ -147,7 +150,7 @@ export class KeyedStateSnapshotWriter {
     }
   }
 
-  /** Starts the section of `keyGroup`: greater than the previous one, within the scope. */
+  /** Starts the section of `keyGroup`: greater than the previous one, within the scope. A section left without entries is dropped. */
   beginKeyGroup(keyGroup: number): void {
     this.#endEntry();
     this.#endSection();
@@ -247,8 +250,14 @@ export class KeyedStateSnapshotWriter {
   #endSection(): void {
     if (this.#sectionAt < 0) return;
     const out = this.#out;
-    out.view.setInt32(this.#sectionAt, out.pos - this.#sectionAt - 8, true);
-    out.view.setInt32(this.#sectionAt + 4, this.#sectionEntries, true);
+    if (this.#sectionEntries === 0) {
+      // Nothing was written for this key group (e.g. every entry expired): drop the section.
+      out.pos = this.#sectionAt - 4;
+      this.#sections--;
+    } else {
+      out.view.setInt32(this.#sectionAt, out.pos - this.#sectionAt - 8, true);
+      out.view.setInt32(this.#sectionAt + 4, this.#sectionEntries, true);
+    }
     this.#sectionAt = -1;
   }
 }
