@@ -39,6 +39,7 @@ import {
   type SnapshotEntry,
   type SnapshotStateMeta,
 } from './keyed-state-snapshot-format.js';
+import { writeRawEntry } from './keyed-state-snapshot-merge.js';
 import type { AggregatingStateDescriptor, ReducingStateDescriptor, State, StateDescriptor, ValueStateDescriptor } from './state-descriptor.js';
 
 /** Estimated bytes per slot besides key and value: the slot object and its Map entry. */
@@ -461,15 +462,3 @@ export class HeapKeyedStateBackend<K = unknown> implements KeyedStateBackend<K> 
 }
 
 const EMPTY_BYTES = new Uint8Array(0);
-
-/** Writes an entry kept as bytes since a restore, unchanged. */
-function writeRawEntry(w: KeyedStateSnapshotWriter, index: number, e: SnapshotEntry, meta: SnapshotStateMeta): void {
-  w.beginEntry(index);
-  w.keyBytes(e.key);
-  w.namespaceBytes(e.namespace);
-  for (const i of e.items) {
-    if (meta.ttl) w.timestamp(i.timestamp);
-    if (i.userKey !== undefined) w.userKeyBytes(i.userKey);
-    w.valueBytes(i.value);
-  }
-}
