@@ -80,8 +80,6 @@ export class KeyedStateBackends<K = unknown> implements KeyedStateBackend<K> {
   readonly #claimed = new Set<string>();
   /** Entries of restored states not handed to a backend yet, by state name, for stats. */
   readonly #unclaimedEntries = new Map<string, number>();
-  #hasKey = false;
-  #currentKey: K | undefined;
 
   constructor(options: KeyedStateBackendsOptions) {
     const type = options.type;
@@ -99,9 +97,8 @@ export class KeyedStateBackends<K = unknown> implements KeyedStateBackend<K> {
 
   setCurrentKey(key: K): void {
     this.#heap.setCurrentKey(key);
-    this.#native?.setCurrentKey(key);
-    this.#hasKey = true;
-    this.#currentKey = key;
+    const native = this.#native;
+    if (native !== undefined) native.setCurrentKey(key);
   }
 
   getCurrentKey(): K {
@@ -131,7 +128,7 @@ export class KeyedStateBackends<K = unknown> implements KeyedStateBackend<K> {
     const backend = this.#routes.get(stateName) === 'native' ? this.#native! : this.#heap;
     backend.applyToAllKeys(namespace, stateName, fn);
     // The other backend follows the key the call left current.
-    if (this.#native !== undefined && this.#hasKey) this.setCurrentKey(this.#currentKey as K);
+    if (this.#native !== undefined && this.#hasKey()) this.#native.setCurrentKey(this.#heap.getCurrentKey());
   }
 
   snapshot(): Uint8Array {
@@ -200,10 +197,14 @@ export class KeyedStateBackends<K = unknown> implements KeyedStateBackend<K> {
     return undeclared.length === 0 && this.#options.createNative !== undefined ? 'native' : 'heap';
   }
 
+  #hasKey(): boolean {
+    return this.#heap.getCurrentKeyGroupIndex() >= 0;
+  }
+
   #nativeBackend(): KeyedStateBackend<K> {
     if (this.#native === undefined) {
       this.#native = this.#options.createNative!<K>(this.#options);
-      if (this.#hasKey) this.#native.setCurrentKey(this.#currentKey as K);
+      if (this.#hasKey()) this.#native.setCurrentKey(this.#heap.getCurrentKey());
     }
     return this.#native;
   }
