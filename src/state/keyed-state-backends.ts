@@ -110,7 +110,9 @@ export class KeyedStateBackends<K = unknown> implements KeyedStateBackend<K> {
   }
 
   getPartitionedState<S extends State, N = VoidNamespace>(descriptor: StateDescriptor<S>, namespaceSerializer?: TypeSerializer<N>): S & InternalKvState<N> {
-    const name = descriptor?.name;
+    // The heap backend names what is wrong with something that is not a descriptor.
+    if (descriptor === null || typeof descriptor !== 'object') return this.#heap.getPartitionedState(descriptor, namespaceSerializer);
+    const name = descriptor.name;
     const route = this.#routes.get(name) ?? this.#route(descriptor);
     const backend = route === 'native' ? this.#nativeBackend() : this.#heap;
     if (!this.#claimed.has(name) && this.#restored.length > 0) {

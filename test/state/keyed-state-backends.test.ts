@@ -99,6 +99,7 @@ test('native refuses undeclared types and is a clear error where no native backe
   b.getPartitionedState(declaredValue());
   assert.throws(() => b.getPartitionedState(genericList()), /state 'generic' of op has undeclared types \(its value type\).*declare them/);
   assert.throws(() => backends('rocksdb' as StateBackendType), /expected 'auto', 'hashmap' or 'native'/);
+  assert.throws(() => b.getPartitionedState(null as never), /expected a ValueStateDescriptor/);
 });
 
 test('the facade passes the property test with states on both backends', () => {
