@@ -86,6 +86,27 @@ export const RESTART_STRATEGY: ConfigOption<'none'> = enumOption<'none'>(
 );
 
 /**
+ * `state.backend.type`: where keyed state lives (src/state/keyed-state-backends.ts). `hashmap`:
+ * every state as JS values on the heap (Flink's HashMapStateBackend). `native`: every state
+ * serialized in the addon's managed memory (`taskmanager.memory.managed.size`), like Flink's
+ * off-heap backends; a state with an undeclared (GENERIC) type is refused with an error naming
+ * it, so nothing escapes the memory budget unnoticed. `auto` (strom's default, where Flink's is
+ * `hashmap`): native for each state whose types are all declared, the heap for the rest, since
+ * declared types are what the native backend stores compactly and faster.
+ */
+export const STATE_BACKEND_TYPE: ConfigOption<'auto' | 'hashmap' | 'native'> = enumOption<'auto' | 'hashmap' | 'native'>(
+  {
+    key: 'state.backend.type',
+    defaultValue: 'auto',
+    description:
+      "Where keyed state lives. 'hashmap': JS values on the heap, any type (Flink's HashMapStateBackend). 'native': serialized in the addon's managed memory (taskmanager.memory.managed.size); a state with an undeclared (GENERIC) type fails with an error naming it. " +
+      "'auto' (default; Flink's default is 'hashmap'): native for each state whose types are all declared, the heap for the others.",
+    accepted: "expected 'auto', 'hashmap' or 'native'",
+  },
+  ['auto', 'hashmap', 'native'],
+);
+
+/**
  * `taskmanager.memory.segment-size`: size of one memory segment (network buffer), in bytes.
  * Default `32kb`. Must be a power of two between 64 bytes and 16 MiB. Flink requires at least
  * 4 KiB; strom accepts down to 64 bytes so tests can force records to span segments.
@@ -317,6 +338,7 @@ export const ALL_CONFIG_OPTIONS: ReadonlyArray<ConfigOption<unknown>> = Object.f
   OPERATOR_CHAINING,
   RESTART_STRATEGY,
   FS_OVERWRITE_FILES,
+  STATE_BACKEND_TYPE,
 ] as ConfigOption<unknown>[]);
 
 const OPTIONS_BY_KEY: ReadonlyMap<string, ConfigOption<unknown>> = new Map(ALL_CONFIG_OPTIONS.map((o) => [o.key, o]));
