@@ -5,6 +5,7 @@
 #include "error_translation.h"
 #include "key_group_functions.h"
 #include "keyed_aggregation_wrap.h"
+#include "keyed_state_store_wrap.h"
 #include "network_buffer_pool_wrap.h"
 #include "network_memory_functions.h"
 #include "shared_constants.h"
@@ -23,6 +24,7 @@ StromAddon::StromAddon(Napi::Env env, Napi::Object exports) {
                     InstanceMethod("registerErrorClasses", &StromAddon::RegisterErrorClasses),
                     InstanceValue("NetworkBufferPool", pool_class, napi_enumerable),
                     InstanceValue("KeyedAggregation", aggregation_class, napi_enumerable),
+                    InstanceValue("KeyedStateStore", KeyedStateStoreWrap::DefineClass(env), napi_enumerable),
                 });
     exports.Set("formatManagedMemory", Napi::Function::New(env, FormatManagedMemoryFunction, "formatManagedMemory"));
     exports.Set("networkMemoryLayout", Napi::Function::New(env, NetworkMemoryLayoutFunction, "networkMemoryLayout"));

@@ -167,6 +167,8 @@ export interface NativeAddon {
   formatManagedMemory(view: Uint8Array, budget: number): void;
   /** Native keyed aggregation over serialized records; see src/state/native-keyed-aggregation.ts. */
   KeyedAggregation: new (options: NativeKeyedAggregationOptions) => NativeKeyedAggregation;
+  /** The native keyed state store (native/napi/keyed_state_store_wrap.h); see src/state/native-keyed-state-backend.ts. */
+  KeyedStateStore: new (options: { managedMemory: Uint8Array; scratch: Uint8Array; operatorName: string }) => NativeKeyedStateStore;
   /**
    * TEST-ONLY (native/napi/test_hooks.h): throws the C++ exception `kind` names through the
    * addon's exception translation: 'bad_alloc', 'runtime_error', 'int', or 'range_error' (a
@@ -175,6 +177,31 @@ export interface NativeAddon {
   __testThrow(kind: 'bad_alloc' | 'runtime_error' | 'int' | 'range_error'): never;
   /** TEST-ONLY: a class whose constructor throws like {@link NativeAddon.__testThrow}. */
   __TestThrowing: new (kind: 'bad_alloc' | 'runtime_error' | 'int' | 'range_error') => never;
+}
+
+/**
+ * The native keyed state store: entries named by (state id, current key, namespace[, user key])
+ * in managed memory. Arguments are offsets into the scratch Uint8Array given at construction
+ * (or by setScratch); kinds: 0 value, 1 map, 2 map element. Methods are documented in
+ * native/napi/keyed_state_store_wrap.h.
+ */
+export interface NativeKeyedStateStore {
+  setScratch(scratch: Uint8Array): void;
+  registerFixedState(stateId: number, flagOffset: number, valueOffset: number, width: number): number;
+  setCurrentKey(keyOffset: number, keyLength: number, keyGroup: number): void;
+  insertFixed(index: number): void;
+  removeFixed(index: number): void;
+  get(stateId: number, kind: number, offset: number, nsLength: number, userKeyLength: number): number;
+  put(stateId: number, kind: number, offset: number, nsLength: number, userKeyLength: number, valueLength: number): void;
+  append(stateId: number, offset: number, nsLength: number, valueLength: number): void;
+  remove(stateId: number, kind: number, offset: number, nsLength: number, userKeyLength: number): boolean;
+  mapSize(stateId: number, offset: number, nsLength: number): number;
+  mapEntries(stateId: number, offset: number, nsLength: number): Uint8Array;
+  keys(stateId: number, offset: number, nsLength: number): Uint8Array;
+  entries(keyGroupStart: number, keyGroupEnd: number): Uint8Array;
+  putEntry(stateId: number, kind: number, keyGroup: number, offset: number, keyLength: number, nsLength: number, userKeyLength: number, valueLength: number): void;
+  stats(): { entries: number; memoryBytes: number; freeBytes: number };
+  close(): void;
 }
 
 /** Options of the native KeyedAggregation (validated again natively). */
