@@ -69,3 +69,16 @@ export type {
   TaskStatus,
 } from './runtime/metrics/job-metrics.js';
 export { DEFAULT_PARALLELISM, NUMBER_OF_TASK_SLOTS, RUNTIME_MODE, OPERATOR_CHAINING, FS_OVERWRITE_FILES } from './config/config-options.js';
+
+// Process functions, rich functions, timers and side outputs (issue 10).
+export { OutputTag } from './functions/output-tag.js';
+export { ProcessFunction } from './functions/process-function.js';
+export type { ProcessContext, ProcessOnTimerContext } from './functions/process-function.js';
+export { KeyedProcessFunction } from './functions/keyed-process-function.js';
+export type { KeyedProcessContext, KeyedProcessOnTimerContext } from './functions/keyed-process-function.js';
+export { AbstractRichFunction, RichMapFunction, RichFlatMapFunction, RichFilterFunction, RichReduceFunction } from './functions/rich-function.js';
+export type { RichFunction, OpenContext, FlatMapCollector } from './functions/rich-function.js';
+export type { RuntimeContext, TaskInfo } from './functions/runtime-context.js';
+export { TimeDomain } from './functions/timer-service.js';
+export type { TimerService } from './functions/timer-service.js';
+export type { Collector } from './functions/collector.js';

@@ -78,7 +78,7 @@ function explainVertex(plan: ExecutionPlan, vp: VertexPlan): string[] {
       `  output: ${partitionerText(edge)} to Task ${target.id} (${target.name}), ` +
         `channels per subtask: ${distinct(partitions.map((p) => p.channels.length))}, ` +
         `buffers: ${sum(partitions, (p) => p.pool.min)} min, ${sum(partitions, (p) => p.pool.max)} max, ` +
-        `serializer ${plan.edges[edgeIndex]!.serializer.name}${combinerText(plan.edges[edgeIndex]!)}`,
+        `serializer ${plan.edges[edgeIndex]!.serializer.name}${combinerText(plan.edges[edgeIndex]!)}${sideOutputText(edge)}`,
     );
   }
   if (vertex.outputs.length === 0) lines.push('  output: none');
@@ -91,6 +91,11 @@ function explainVertex(plan: ExecutionPlan, vp: VertexPlan): string[] {
     lines.push(parts.join(', '));
   }
   return lines;
+}
+
+function sideOutputText(edge: JobEdge): string {
+  const tag = edge.streamEdge.sideOutputTag;
+  return tag ? `, side output '${tag.id}'` : '';
 }
 
 function combinerText(ep: EdgePlan): string {
