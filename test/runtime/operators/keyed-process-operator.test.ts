@@ -15,7 +15,7 @@ import { KeyedProcessOperator } from '../../../src/runtime/operators/keyed-proce
 import { ProcessOperator } from '../../../src/runtime/operators/process-operator.js';
 import { MAX_WATERMARK, NO_TIMESTAMP } from '../../../src/runtime/operators/stream-operator.js';
 import { ManualProcessingTimeService } from '../../../src/runtime/time/processing-time-service.js';
-import { ValueStateDescriptor } from '../../../src/state/state-descriptor.js';
+import { ValueStateDescriptor, type ValueState } from '../../../src/state/state-descriptor.js';
 import { CollectingOutput } from '../../support/collecting-output.js';
 
 type Event = { key: string; t: number };
@@ -35,7 +35,44 @@ class EventTimeTimers extends KeyedProcessFunction<string, Event, string> {
   }
 }
 
-function keyedOperator(fn: KeyedProcessFunction<string, Event, string>, options: { time?: ManualProcessingTimeService; parallelism?: number; index?: number } = {}) {
+/**
+ * A stand-in KeyedStateBackend that records every setCurrentKey and keeps ValueStates in a Map
+ * per state name (the real backends are tested on their own); enough to see that the operator
+ * makes the element's or timer's key current before the function reads state.
+ */
+class RecordingBackend {
+  readonly maxParallelism = 128;
+  readonly keyGroupRange = { start: 0, end: 127 };
+  readonly currentKeys: unknown[] = [];
+  private key: unknown;
+  private readonly values = new Map<string, Map<unknown, unknown>>();
+  disposed = false;
+  setCurrentKey(key: unknown): void {
+    this.key = key;
+    this.currentKeys.push(key);
+  }
+  getCurrentKey(): unknown {
+    return this.key;
+  }
+  getCurrentKeyGroupIndex(): number {
+    return assignToKeyGroup(this.key, 128);
+  }
+  getPartitionedState(descriptor: { name: string }): unknown {
+    const map = this.values.get(descriptor.name) ?? new Map<unknown, unknown>();
+    this.values.set(descriptor.name, map);
+    return {
+      value: () => map.get(this.key) ?? null,
+      update: (v: unknown) => map.set(this.key, v),
+      clear: () => map.delete(this.key),
+      setCurrentNamespace() {},
+    };
+  }
+  dispose(): void {
+    this.disposed = true;
+  }
+}
+
+function keyedOperator(fn: KeyedProcessFunction<string, Event, string>, options: { time?: ManualProcessingTimeService; parallelism?: number; index?: number; backend?: RecordingBackend } = {}) {
   const output = new CollectingOutput();
   const time = options.time ?? new ManualProcessingTimeService(0);
   const parallelism = options.parallelism ?? 1;
@@ -48,7 +85,7 @@ function keyedOperator(fn: KeyedProcessFunction<string, Event, string>, options:
       maxParallelism: 128,
       keyGroupRange: computeKeyGroupRangeForOperatorIndex(128, parallelism, index),
       processingTimeService: time,
-      stateBackend: undefined,
+      stateBackend: options.backend as never,
       subtask: { ...SUBTASK, subtaskIndex: index, parallelism },
     },
     output,
@@ -89,6 +126,34 @@ describe('KeyedProcessOperator: event-time timers', () => {
     for (let t = 1; t <= 6; t++) operator.processElement({ key: `k${t % 2}`, t }, t);
     operator.processWatermark(MAX_WATERMARK);
     assert.deepEqual(output.values, ['k0@2', 'k0@4', 'k0@6']);
+  });
+});
+
+describe('KeyedProcessOperator: keyed state', () => {
+  it('makes the key current before processElement and before each timer, so state reads the right key', () => {
+    class CountThenReport extends KeyedProcessFunction<string, Event, string> {
+      private count!: ValueState<number>;
+      override open(): void {
+        this.count = this.getRuntimeContext().getState(new ValueStateDescriptor<number>('count'));
+      }
+      processElement(value: Event, ctx: KeyedProcessContext<string>): void {
+        this.count.update((this.count.value() ?? 0) + 1);
+        ctx.timerService().registerEventTimeTimer(value.t);
+      }
+      override onTimer(timestamp: number, ctx: KeyedProcessOnTimerContext<string>, out: Collector<string>): void {
+        out.collect(`${ctx.getCurrentKey()}@${timestamp}=${this.count.value()}`);
+      }
+    }
+    const backend = new RecordingBackend();
+    const { operator, output } = keyedOperator(new CountThenReport(), { backend });
+    operator.processElement({ key: 'a', t: 3 }, 3);
+    operator.processElement({ key: 'b', t: 1 }, 1);
+    operator.processElement({ key: 'a', t: 2 }, 2);
+    operator.processWatermark(MAX_WATERMARK);
+    assert.deepEqual(output.values, ['b@1=1', 'a@2=2', 'a@3=2']);
+    assert.deepEqual(backend.currentKeys, ['a', 'b', 'a', 'b', 'a', 'a']);
+    operator.close();
+    assert.ok(backend.disposed, 'close disposes the backend');
   });
 });
 
