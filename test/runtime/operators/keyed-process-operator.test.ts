@@ -94,6 +94,12 @@ function keyedOperator(fn: KeyedProcessFunction<string, Event, string>, options:
   return { operator, output, time };
 }
 
+/** What the task does at the end of the input: MAX_WATERMARK, then finish. */
+function endInput(operator: KeyedProcessOperator): void {
+  operator.processWatermark(MAX_WATERMARK);
+  assert.equal(operator.finish(), true);
+}
+
 describe('KeyedProcessOperator: event-time timers', () => {
   it('fire in timestamp order with their key current, before the watermark is forwarded, once each', () => {
     const { operator, output } = keyedOperator(new EventTimeTimers(10));
@@ -124,8 +130,38 @@ describe('KeyedProcessOperator: event-time timers', () => {
     }
     const { operator, output } = keyedOperator(new DeleteOdd());
     for (let t = 1; t <= 6; t++) operator.processElement({ key: `k${t % 2}`, t }, t);
-    operator.processWatermark(MAX_WATERMARK);
+    endInput(operator);
     assert.deepEqual(output.values, ['k0@2', 'k0@4', 'k0@6']);
+  });
+});
+
+describe('KeyedProcessOperator: the end of input', () => {
+  it('fires the remaining timers in bounded finish steps, then forwards MAX_WATERMARK', () => {
+    const { operator, output } = keyedOperator(new EventTimeTimers(0));
+    for (let i = 0; i < 100; i++) operator.processElement({ key: `k${i}`, t: i }, i);
+    operator.processWatermark(MAX_WATERMARK);
+    assert.equal(output.emitted.length, 0, 'nothing fires before finish');
+    const budget = { maxRecords: 7, output: { blocked: 0 } };
+    let calls = 0;
+    for (let before = 0; !operator.finish(budget); before = output.emitted.length) {
+      calls++;
+      assert.equal(output.emitted.length - before, 7, 'each step emits its budget');
+    }
+    assert.equal(calls, Math.floor(100 / 7));
+    assert.deepEqual(output.emitted.at(-1), { kind: 'watermark', watermark: MAX_WATERMARK });
+    assert.deepEqual(output.values, Array.from({ length: 100 }, (_, i) => `k${i}@${i}:EVENT_TIME:wm=Infinity`));
+  });
+
+  it('stops after one timer while the output is blocked', () => {
+    const { operator, output } = keyedOperator(new EventTimeTimers(0));
+    for (let i = 0; i < 3; i++) operator.processElement({ key: `k${i}`, t: i }, i);
+    operator.processWatermark(MAX_WATERMARK);
+    const blocked = { maxRecords: 100, output: { blocked: 1 } };
+    assert.equal(operator.finish(blocked), false);
+    assert.equal(output.emitted.length, 1);
+    assert.equal(operator.finish(blocked), false);
+    assert.equal(operator.finish(blocked), true, 'the last timer fired: done, watermark forwarded');
+    assert.equal(output.emitted.length, 4);
   });
 });
 
@@ -149,7 +185,7 @@ describe('KeyedProcessOperator: keyed state', () => {
     operator.processElement({ key: 'a', t: 3 }, 3);
     operator.processElement({ key: 'b', t: 1 }, 1);
     operator.processElement({ key: 'a', t: 2 }, 2);
-    operator.processWatermark(MAX_WATERMARK);
+    endInput(operator);
     assert.deepEqual(output.values, ['b@1=1', 'a@2=2', 'a@3=2']);
     assert.deepEqual(backend.currentKeys, ['a', 'b', 'a', 'b', 'a', 'a']);
     operator.close();
@@ -198,7 +234,7 @@ describe('KeyedProcessOperator: timer snapshots by key group', () => {
     for (let index = 0; index < 3; index++) {
       const { operator, output } = keyedOperator(new EventTimeTimers(0), { parallelism: 3, index });
       operator.timerService.restore([snapshot]);
-      operator.processWatermark(MAX_WATERMARK);
+      endInput(operator);
       const values = output.values as string[];
       const range = computeKeyGroupRangeForOperatorIndex(128, 3, index);
       assert.ok(values.length > 0 && values.length < keys.length, `subtask ${index} got a share`);
