@@ -247,6 +247,26 @@ describe('KeyedProcessOperator: timer snapshots by key group', () => {
     assert.deepEqual(fired.sort(), keys.map((k, i) => `${k}@${i}`).sort());
   });
 
+  it('restored processing-time timers register with the new clock and fire', () => {
+    class Remind extends KeyedProcessFunction<string, Event, string> {
+      processElement(value: Event, ctx: KeyedProcessContext<string>): void {
+        ctx.timerService().registerProcessingTimeTimer(value.t);
+      }
+      override onTimer(timestamp: number, ctx: KeyedProcessOnTimerContext<string>, out: Collector<string>): void {
+        out.collect(`${ctx.getCurrentKey()}@${timestamp}`);
+      }
+    }
+    const { operator: original } = keyedOperator(new Remind());
+    original.processElement({ key: 'a', t: 50 }, 0);
+    original.processElement({ key: 'b', t: 30 }, 0);
+    const time = new ManualProcessingTimeService(10);
+    const { operator, output } = keyedOperator(new Remind(), { time });
+    operator.timerService.restore([original.timerService.snapshot()]);
+    assert.equal(time.nextTimerAt(), 30);
+    time.setCurrentTime(100);
+    assert.deepEqual(output.values, ['b@30', 'a@50']);
+  });
+
   it('a corrupt snapshot is refused with a clear error', () => {
     const { operator } = keyedOperator(new EventTimeTimers(0));
     assert.throws(() => operator.timerService.restore([new Uint8Array([1, 2, 3, 4, 5, 6, 7, 8])]), /not a timer snapshot/);
