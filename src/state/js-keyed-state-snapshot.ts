@@ -25,13 +25,16 @@
  * before returning, so a corrupt or truncated snapshot throws `CorruptRecordError` and never
  * yields partial or garbage entries. Key validation (supported key, key group) is the caller's.
  *
- * Depends on: ../errors, ../types.
+ * Depends on: ../errors, ../types, ./snapshot-envelope.
  */
 
 import { CorruptRecordError, errors } from '../errors.js';
 import { DataInputView } from '../types/data-input-view.js';
 import { DataOutputView } from '../types/data-output-view.js';
 import type { TypeSerializer } from '../types/type-serializer.js';
+import { crc32, openSnapshotEnvelope, type SnapshotEnvelope } from './snapshot-envelope.js';
+
+export { crc32 } from './snapshot-envelope.js';
 
 /** "JSKS" read as a little-endian uint32. */
 export const SNAPSHOT_MAGIC = 0x534b534a;
@@ -44,24 +47,6 @@ const MIN_ENTRY_BYTES = 6;
 
 const OFF_ENTRY_COUNT = 20;
 const OFF_TOTAL_LENGTH = 24;
-
-/** CRC-32 (IEEE 802.3, reflected, poly 0xEDB88320) lookup table. */
-const CRC_TABLE = (() => {
-  const t = new Int32Array(256);
-  for (let n = 0; n < 256; n++) {
-    let c = n;
-    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-    t[n] = c;
-  }
-  return t;
-})();
-
-/** CRC-32 of `bytes[start, end)` as an unsigned 32-bit number. */
-export function crc32(bytes: Uint8Array, start: number, end: number): number {
-  let c = -1;
-  for (let i = start; i < end; i++) c = CRC_TABLE[(c ^ bytes[i]!) & 0xff]! ^ (c >>> 8);
-  return (c ^ -1) >>> 0;
-}
 
 /** One entry as written to / read from a snapshot. */
 export interface SnapshotEntry<K, V> {
@@ -126,21 +111,8 @@ export function readSnapshot<K, V>(
   keySerializer: TypeSerializer<K>,
   valueSerializer: TypeSerializer<V>,
 ): { header: SnapshotHeader; entries: SnapshotEntry<K, V>[] } {
-  if (!(bytes instanceof Uint8Array)) {
-    throw errors.invalidArgumentType('snapshot', bytes, 'expected a Uint8Array from snapshot()');
-  }
-  const len = bytes.byteLength;
-  if (len < HEADER_BYTES + TRAILER_BYTES) throw corrupt(`${len} bytes is shorter than the smallest snapshot`);
-  const buf = Buffer.from(bytes.buffer, bytes.byteOffset, len);
-  const magic = buf.readUInt32LE(0);
-  if (magic !== SNAPSHOT_MAGIC) throw corrupt(`bad magic 0x${magic.toString(16)} (not a JS keyed state snapshot)`);
-  const version = buf.readUInt32LE(4);
-  if (version !== SNAPSHOT_VERSION) throw corrupt(`unsupported version ${version} (this strom reads version ${SNAPSHOT_VERSION})`);
-  const total = buf.readUInt32LE(OFF_TOTAL_LENGTH);
-  if (total !== len) throw corrupt(`the header says ${total} bytes but ${len} were given (truncated?)`);
-  const stored = buf.readUInt32LE(len - TRAILER_BYTES);
-  const actual = crc32(buf, 0, len - TRAILER_BYTES);
-  if (stored !== actual) throw corrupt(`checksum mismatch (stored 0x${stored.toString(16)}, computed 0x${actual.toString(16)})`);
+  const buf = openSnapshotEnvelope(bytes, ENVELOPE);
+  const len = buf.length;
 
   const snapMaxP = buf.readInt32LE(8);
   const start = buf.readInt32LE(12);
@@ -188,3 +160,12 @@ export function readSnapshot<K, V>(
 function corrupt(detail: string): CorruptRecordError {
   return errors.corruptRecord(`invalid JS keyed state snapshot: ${detail}`);
 }
+
+const ENVELOPE: SnapshotEnvelope = {
+  magic: SNAPSHOT_MAGIC,
+  version: SNAPSHOT_VERSION,
+  headerBytes: HEADER_BYTES,
+  totalLengthOffset: OFF_TOTAL_LENGTH,
+  corrupt,
+  what: 'a JS keyed state snapshot',
+};

@@ -7,22 +7,10 @@
  * range can move to another subtask exactly like Flink's keyed state.
  *
  * ## Keys
- * Supported keys: string, number, bigint, boolean, and arrays (tuples) of those, where tuple
- * fields may also be null/undefined or nested tuples. Keys compare like a JS `Map`
- * (SameValueZero: NaN equals NaN, -0 equals 0; `1` and `1n` differ) except that tuples compare
- * by value: `['a', 1]` and a fresh `['a', 1]` are one key.
- *
- * Lookup cost: primitive keys (the common case) go straight into one `Map` with no allocation.
- * A tuple key is first turned into a canonical string (one allocation, linear in its size):
- * every field is a self-delimiting token (`s<len>:<chars>`, `n<number>;`, `b<bigint>;`, `T`,
- * `F`, `N` null, `U` undefined, `[<len>:` nested tuple), so two tuples get the same string iff
- * their fields are SameValueZero-equal. Tuple keys live in a second map, so a string key can
- * never collide with a tuple's canonical string. A tuple key is copied when first stored, so
- * mutating the caller's array later does not change the state.
- *
- * Objects with a `hashCode()` method, which key-hash.ts can route, are rejected here: a JS Map
- * compares them by identity, which does not survive a snapshot. null/undefined keys and
- * unsupported types throw `TypeError`s naming the state (the operator).
+ * The key rules of js-key.ts: primitives, and tuples compared by value. Lookup cost: primitive
+ * keys (the common case) go straight into one `Map` with no allocation; a tuple key is first
+ * turned into its canonical string and lives in a second map. A tuple key is copied when first
+ * stored. null/undefined keys and unsupported types throw `TypeError`s naming the state.
  *
  * ## Order, snapshots, memory
  * Entries are kept in first-seen order (BATCH emission order); `restore` appends the restored
@@ -33,7 +21,7 @@
  *
  * Not thread-safe; one state per operator instance.
  *
- * Depends on: ../errors, ../io/key-hash, ../io/key-group-assignment, ../types.
+ * Depends on: ./js-key, ../errors, ../io/key-hash, ../io/key-group-assignment, ../types.
  */
 
 import { describeValue, errors } from '../errors.js';
@@ -41,12 +29,11 @@ import { javaHashCode } from '../io/key-hash.js';
 import { murmurHash, UPPER_BOUND_MAX_PARALLELISM } from '../io/key-group-assignment.js';
 import { Types, type TypeInformation } from '../types/type-information.js';
 import type { TypeSerializer } from '../types/type-serializer.js';
+import { estimateBytes } from './estimate-heap-bytes.js';
+import { badKeyError, canonicalTuple, copyTuple, MAX_KEY_DEPTH, type JsKey, type JsKeyField } from './js-key.js';
 import { readSnapshot, writeSnapshot } from './js-keyed-state-snapshot.js';
 
-/** A field of a tuple key. */
-export type JsKeyField = string | number | bigint | boolean | null | undefined | readonly JsKeyField[];
-/** A key of a {@link JsKeyedState}: a primitive or an array (tuple) compared by value. */
-export type JsKey = string | number | bigint | boolean | readonly JsKeyField[];
+export type { JsKey, JsKeyField } from './js-key.js';
 
 /** Options of a {@link JsKeyedState}. */
 export interface JsKeyedStateOptions<K, V> {
@@ -75,14 +62,10 @@ export class JsKeyedEntry<K, V> {
   ) {}
 }
 
-/** Nesting depth beyond which a tuple key is rejected (also stops cycles). */
-const MAX_KEY_DEPTH = 32;
 /** Estimated bytes per entry besides key and value: the entry object, its Map slot and order slot. */
 const ENTRY_OVERHEAD_BYTES = 96;
 /** Values sampled by `memoryBytes` to estimate the average value size. */
 const VALUE_SAMPLES = 32;
-/** Fields of one array/object measured by the size estimate before extrapolating. */
-const ESTIMATE_FIELDS = 64;
 
 /** Map-based keyed value state with Flink's key-group layout; see the module comment. */
 export class JsKeyedState<K extends JsKey, V> {
@@ -291,97 +274,10 @@ export class JsKeyedState<K extends JsKey, V> {
   }
 
   #badKey(key: unknown): TypeError {
-    const accepted =
-      key == null
-        ? `${this.name}: the key must not be null or undefined (does the key selector read a field that exists?)`
-        : `${this.name}: expected a string, number, bigint, boolean or an array (tuple) of those ` +
-          `(tuple fields may also be null or undefined); objects compare by identity and are not supported as keys`;
-    return errors.invalidArgumentType('key', key, accepted);
+    return badKeyError(this.name, key);
   }
 
   #present(key: unknown): Error {
     return errors.unsupportedOperation(`${this.name}: insert of key ${describeValue(key)}, which is already present; use entry() or put()`);
-  }
-}
-
-/** Canonical string of a tuple (see the module comment), or null if a field is unsupported or nesting too deep. */
-function canonicalTuple(a: readonly unknown[], depth: number): string | null {
-  if (depth >= MAX_KEY_DEPTH) return null;
-  let s = `[${a.length}:`;
-  for (let i = 0; i < a.length; i++) {
-    const v = a[i];
-    switch (typeof v) {
-      case 'string':
-        s += `s${v.length}:${v}`;
-        break;
-      case 'number':
-        s += `n${v};`; // String(-0) is "0", String(NaN) is "NaN": SameValueZero
-        break;
-      case 'bigint':
-        s += `b${v};`;
-        break;
-      case 'boolean':
-        s += v ? 'T' : 'F';
-        break;
-      case 'undefined':
-        s += 'U';
-        break;
-      default:
-        if (v === null) s += 'N';
-        else if (Array.isArray(v)) {
-          const inner = canonicalTuple(v, depth + 1);
-          if (inner === null) return null;
-          s += inner;
-        } else return null;
-    }
-  }
-  return s;
-}
-
-function copyTuple(a: readonly JsKeyField[]): JsKeyField[] {
-  const c = new Array<JsKeyField>(a.length);
-  for (let i = 0; i < a.length; i++) {
-    const v = a[i];
-    c[i] = Array.isArray(v) ? copyTuple(v) : v;
-  }
-  return c;
-}
-
-/** Rough heap bytes of a value, looking `depth` levels deep (deeper parts count as one pointer). */
-function estimateBytes(v: unknown, depth: number): number {
-  switch (typeof v) {
-    case 'string':
-      return 16 + v.length * 2;
-    case 'number':
-      return (v | 0) === v ? 8 : 16;
-    case 'bigint':
-      return 16 + 8 * Math.ceil(v.toString(16).length / 16);
-    case 'boolean':
-    case 'undefined':
-      return 8;
-    case 'object': {
-      if (v === null) return 8;
-      if (depth <= 0) return 8;
-      if (ArrayBuffer.isView(v)) return 64 + v.byteLength;
-      // At most ESTIMATE_FIELDS fields are measured; the rest count as the average of those.
-      if (Array.isArray(v)) {
-        const n = Math.min(v.length, ESTIMATE_FIELDS);
-        let sum = 0;
-        for (let i = 0; i < n; i++) sum += estimateBytes(v[i], depth - 1);
-        return 32 + (n === 0 ? 0 : (sum / n) * v.length);
-      }
-      let bytes = 32;
-      let fields = 0;
-      for (const k in v) {
-        if (++fields > ESTIMATE_FIELDS) {
-          bytes += 24;
-          continue;
-        }
-        bytes += 8 + estimateBytes((v as Record<string, unknown>)[k], depth - 1);
-      }
-      return bytes;
-    }
-    default:
-      return 32;
   }
 }
