@@ -82,3 +82,6 @@ export type { RuntimeContext, TaskInfo } from './functions/runtime-context.js';
 export { TimeDomain } from './functions/timer-service.js';
 export type { TimerService } from './functions/timer-service.js';
 export type { Collector } from './functions/collector.js';
+export { ValueStateDescriptor, ListStateDescriptor, MapStateDescriptor, ReducingStateDescriptor, AggregatingStateDescriptor } from './state/state-descriptor.js';
+export type { ValueState, ListState, MapState, ReducingState, AggregatingState, AggregateFunction, State } from './state/state-descriptor.js';
+export { StateTtlConfig } from './state/state-ttl-config.js';

@@ -39,6 +39,22 @@ describe('keyed event-time timers in a job', () => {
   });
 });
 
+describe('keyed state in a job', () => {
+  const expected = new Map<string, [string, number, number]>();
+  for (const r of readings(N)) {
+    const e = expected.get(r.key) ?? [r.key, 0, 0];
+    expected.set(r.key, [r.key, e[1] + 1, e[2] + r.t]);
+  }
+  const sorted = [...expected.values()].sort((a, b) => (a[0] < b[0] ? -1 : 1));
+
+  for (const parallelism of [1, 3]) {
+    it(`ValueState and ListState per key, read in onTimer, at parallelism ${parallelism}`, async () => {
+      const { records } = await run<[string, number, number]>({ case: 'state', n: String(N) }, { 'parallelism.default': parallelism });
+      assert.deepEqual(records.sort((a, b) => (a[0] < b[0] ? -1 : 1)), sorted);
+    });
+  }
+});
+
 describe('processing-time timers in a job', () => {
   it('fire while the source is still running (the source waits for the timer, then ends)', async () => {
     const { records } = await run<string>({ case: 'processing' });

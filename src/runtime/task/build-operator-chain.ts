@@ -26,6 +26,8 @@ import type { NetworkBufferPool } from '../../memory/network-buffer-pool.js';
 import { JsKeyedAggregation } from '../../state/js-keyed-aggregation.js';
 import { JsKeyedReduce } from '../../state/js-keyed-reduce.js';
 import type { JsKey } from '../../state/js-keyed-state.js';
+import { HeapKeyedStateBackend } from '../../state/heap-keyed-state-backend.js';
+import type { KeyedStateBackend } from '../../state/keyed-state-backend.js';
 import { Types } from '../../types/type-information.js';
 import type { TypeSerializer } from '../../types/type-serializer.js';
 import type { OperatorDeployment, OutputDeployment, TaskDeployment } from '../deployment.js';
@@ -163,6 +165,19 @@ function chainedEdgeTag(graph: StreamGraph, nodes: readonly StreamNode[], index:
   return graph.edges.find((e) => e.source === from && e.target === to)?.sideOutputTag;
 }
 
+/**
+ * The keyed state of a keyed function operator: the JS heap backend for now (the choice by
+ * `state.backend.type`, native for declared types, comes with the native backend).
+ */
+function keyedStateBackendFor(name: string, deployment: TaskDeployment, context: ChainContext): KeyedStateBackend {
+  return new HeapKeyedStateBackend({
+    operatorName: `${name} (${deployment.subtaskIndex + 1}/${deployment.parallelism})`,
+    maxParallelism: deployment.maxParallelism,
+    keyGroupRange: deployment.keyGroupRange!,
+    currentProcessingTime: () => context.processingTime.getCurrentProcessingTime(),
+  });
+}
+
 /** Which parallel instance `deployment` is, for RuntimeContext.getTaskInfo(). */
 function subtaskInfoOf(deployment: TaskDeployment, context: ChainContext): SubtaskInfo {
   return {
@@ -202,7 +217,7 @@ function createOperator(node: StreamNode, plan: OperatorDeployment, deployment: 
         maxParallelism: deployment.maxParallelism,
         keyGroupRange: deployment.keyGroupRange,
         processingTimeService: context.processingTime,
-        stateBackend: undefined,
+        stateBackend: keyedStateBackendFor(name, deployment, context),
         subtask: subtaskInfoOf(deployment, context),
       };
       return new KeyedProcessOperator(name, op.fn as never, options, output);
