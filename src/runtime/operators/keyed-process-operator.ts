@@ -46,8 +46,10 @@ export class KeyedProcessOperator extends AbstractStreamOperator implements OneI
   /** The timers; `snapshot()`/`restore()` for tests and the checkpoint work. */
   readonly timerService: InternalTimerService<unknown, VoidNamespace>;
   private currentKey: unknown = undefined;
-  /** MAX_WATERMARK arrived: `finish` fires the remaining event-time timers, then forwards it. */
-  private endOfEventTime = false;
+  /** MAX_WATERMARK arrived before `finish`, which forwards it after the last timer. */
+  private maxWatermarkHeld = false;
+  /** `finish` fired every event-time timer. */
+  private finished = false;
   /** The current key's key group, computed on first use per key (-1: not yet). */
   private currentKeyGroup = -1;
 
@@ -114,27 +116,30 @@ export class KeyedProcessOperator extends AbstractStreamOperator implements OneI
 
   /**
    * Fires the event-time timers due, then forwards the watermark. MAX_WATERMARK (the end of the
-   * input) may fire every timer at once, more than the output takes: `finish` fires those in
-   * bounded steps and forwards MAX_WATERMARK after the last.
+   * input) may fire every timer at once, more than the output takes, so `finish` fires those in
+   * bounded steps and forwards MAX_WATERMARK after the last. In BATCH the task hands
+   * MAX_WATERMARK over only after `finish` (the finals come first): then it goes straight on.
    */
   override processWatermark(watermark: number): void {
-    if (watermark === MAX_WATERMARK) {
-      this.endOfEventTime = true;
+    if (watermark === MAX_WATERMARK && !this.finished) {
+      this.maxWatermarkHeld = true;
       return;
     }
     this.timerService.advanceWatermark(watermark);
     super.processWatermark(watermark);
   }
 
-  /** The end of input: the remaining event-time timers, at most about `budget.maxRecords` results per call. */
+  /**
+   * The end of input, which ends event time: fires the remaining event-time timers, at most about
+   * `budget.maxRecords` results per call, then forwards MAX_WATERMARK if it arrived.
+   */
   override finish(budget: FinishBudget = FINISH_AT_ONCE): boolean {
-    if (!this.endOfEventTime) return true;
     const collector = this.collector;
     const stopAt = collector.emitted + budget.maxRecords;
     const done = this.timerService.advanceWatermark(MAX_WATERMARK, () => collector.emitted >= stopAt || budget.output.blocked !== 0);
     if (!done) return false;
-    this.endOfEventTime = false;
-    super.processWatermark(MAX_WATERMARK);
+    this.finished = true;
+    if (this.maxWatermarkHeld) super.processWatermark(MAX_WATERMARK);
     return true;
   }
 

@@ -152,6 +152,19 @@ describe('KeyedProcessOperator: the end of input', () => {
     assert.deepEqual(output.values, Array.from({ length: 100 }, (_, i) => `k${i}@${i}:EVENT_TIME:wm=Infinity`));
   });
 
+  it('BATCH order: finish fires every timer, MAX_WATERMARK handed over after it goes straight on', () => {
+    const { operator, output } = keyedOperator(new EventTimeTimers(5));
+    operator.processElement({ key: 'a', t: 1 }, 1);
+    operator.processElement({ key: 'b', t: 0 }, 0);
+    assert.equal(operator.finish(), true);
+    operator.processWatermark(MAX_WATERMARK);
+    assert.deepEqual(output.emitted, [
+      { kind: 'record', value: 'b@5:EVENT_TIME:wm=Infinity', timestamp: 5 },
+      { kind: 'record', value: 'a@6:EVENT_TIME:wm=Infinity', timestamp: 6 },
+      { kind: 'watermark', watermark: MAX_WATERMARK },
+    ]);
+  });
+
   it('stops after one timer while the output is blocked', () => {
     const { operator, output } = keyedOperator(new EventTimeTimers(0));
     for (let i = 0; i < 3; i++) operator.processElement({ key: `k${i}`, t: i }, i);
