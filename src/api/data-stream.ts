@@ -7,6 +7,7 @@
  * Every call only adds to the StreamGraph; nothing runs until the job is executed.
  */
 import { errors } from '../errors.js';
+import { WatermarkStrategy } from '../eventtime/watermark-strategy.js';
 import type { KeySpec, PartitionerKind, SinkSpec, StreamNode, WriteMode } from '../graph/stream-graph.js';
 import { Types, type TypeInformation } from '../types/type-information.js';
 import type { StreamGraphBuilder, StreamInput } from './stream-graph-builder.js';
@@ -46,6 +47,23 @@ export class DataStream<T> {
   filter(fn: (value: T) => boolean): SingleOutputStreamOperator<T> {
     checkFunction('filter', fn);
     return this.transform<T>('Filter', { kind: 'filter', fn: fn as (v: unknown) => boolean }, this.type);
+  }
+
+  /**
+   * Gives every record an event timestamp and the stream watermarks, as `strategy` says (Flink's
+   * `assignTimestampsAndWatermarks`). Timestamps and watermarks from upstream are replaced; the
+   * end of input's final watermark still passes. Periodic watermarks come every
+   * `pipeline.auto-watermark-interval` (200 ms by default).
+   */
+  assignTimestampsAndWatermarks(strategy: WatermarkStrategy<T>): SingleOutputStreamOperator<T> {
+    if (!(strategy instanceof WatermarkStrategy)) {
+      throw errors.invalidArgumentType(
+        'watermark strategy',
+        strategy,
+        'expected a WatermarkStrategy, e.g. WatermarkStrategy.forBoundedOutOfOrderness(5000).withTimestampAssigner((e) => e.time)',
+      );
+    }
+    return this.transform<T>('Timestamps/Watermarks', { kind: 'timestampsAndWatermarks', strategy: strategy as WatermarkStrategy<unknown> }, this.type);
   }
 
   /**

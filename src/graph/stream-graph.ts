@@ -8,8 +8,9 @@
  * order, and `fingerprint()` summarises everything but the functions so a worker can check it
  * built the same job as the main thread.
  *
- * Layering: depends on types/ and io/ (partitioner names) only.
+ * Layering: depends on types/, io/ (partitioner names) and eventtime/ (watermark strategies) only.
  */
+import type { WatermarkStrategy } from '../eventtime/watermark-strategy.js';
 import type { TypeInformation } from '../types/type-information.js';
 
 /** How a node may be chained with its neighbours (Flink's ChainingStrategy). */
@@ -33,7 +34,8 @@ export type KeySpec =
 
 /** What a node does. Functions are kept as given; only their presence enters the fingerprint. */
 export type OperatorSpec =
-  | { kind: 'source'; source: SourceSpec }
+  /** `watermarkStrategy`: the strategy of `fromSource(factory, strategy, name)`, run inside the source task. */
+  | { kind: 'source'; source: SourceSpec; watermarkStrategy?: WatermarkStrategy<unknown> | undefined }
   | { kind: 'map'; fn: (value: unknown) => unknown }
   | { kind: 'flatMap'; fn: (value: unknown, out: (result: unknown) => void) => void }
   | { kind: 'filter'; fn: (value: unknown) => boolean }
@@ -41,7 +43,9 @@ export type OperatorSpec =
   | { kind: 'coMap'; fn1: (value: unknown) => unknown; fn2: (value: unknown) => unknown }
   | { kind: 'aggregate'; aggregation: 'sum' | 'min' | 'max' | 'minBy' | 'maxBy' | 'count' | 'avg'; field: number | string | undefined; key: KeySpec }
   | { kind: 'reduce'; fn: (accumulator: unknown, value: unknown) => unknown; key: KeySpec }
-  | { kind: 'sink'; sink: SinkSpec };
+  | { kind: 'sink'; sink: SinkSpec }
+  /** `assignTimestampsAndWatermarks(strategy)`: event time from here on is the strategy's. */
+  | { kind: 'timestampsAndWatermarks'; strategy: WatermarkStrategy<unknown> };
 
 /** Sources (bounded unless said otherwise). */
 export type SourceSpec =
@@ -130,7 +134,9 @@ export function fingerprint(graph: StreamGraph): string {
 function operatorSummary(op: OperatorSpec): unknown {
   switch (op.kind) {
     case 'source':
-      return ['source', op.source.kind, op.source.kind === 'elements' ? op.source.elements.length : null];
+      return ['source', op.source.kind, op.source.kind === 'elements' ? op.source.elements.length : null, op.watermarkStrategy?.toString() ?? null];
+    case 'timestampsAndWatermarks':
+      return ['timestampsAndWatermarks', op.strategy.toString()];
     case 'aggregate':
       return ['aggregate', op.aggregation, op.field ?? null, keySummary(op.key)];
     case 'reduce':
