@@ -105,8 +105,11 @@ export class SourceOperator extends AbstractStreamOperator implements StreamOper
 
   private emitRecord(value: unknown, timestamp: number, watermarks: WatermarkEmitter): void {
     this.recordsOut++;
-    watermarks.markActive();
-    if (this.timestamps) this.timestamps.collect(value, timestamp);
-    else this.output.collect(value, timestamp);
+    if (this.timestamps) {
+      this.timestamps.collect(value, timestamp); // marks the output active itself
+    } else {
+      watermarks.markActive();
+      this.output.collect(value, timestamp);
+    }
   }
 }

@@ -10,6 +10,8 @@
  * in STREAMING mode. In BATCH mode the generator is not created at all (Flink's
  * NoWatermarksGenerator): only the end of input's MAX_WATERMARK is emitted.
  *
+ * A record marks the output active again (before it is emitted) if the generator had marked it idle.
+ *
  * A user function (assigner, generator) that throws fails with UserFunctionError naming the operator.
  */
 import { NoWatermarksGenerator } from '../../eventtime/no-watermarks-generator.js';
@@ -73,6 +75,8 @@ export class TimestampsAndWatermarks {
       throw errors.userFunction(this.operatorName, 'extractTimestamp', cause);
     }
     if (!Number.isSafeInteger(timestamp) && timestamp !== NO_TIMESTAMP) throw this.badTimestamp(timestamp);
+    // A record ends idleness before it travels, so downstream never takes it for an idle input's.
+    if (this.watermarks.isIdle) this.watermarks.markActive();
     this.output.collect(value, timestamp);
     try {
       this.generator.onEvent(value, timestamp, this.watermarks);
