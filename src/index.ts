@@ -84,3 +84,16 @@ export type { WatermarkOutput } from './eventtime/watermark-output.js';
 export type { RelativeClock } from './eventtime/relative-clock.js';
 export { TimestampedValue, Watermark, TEMPORARILY_IDLE } from './eventtime/source-markers.js';
 export type { SourceFactory } from './api/stream-execution-environment.js';
+
+// Process functions, rich functions, timers and side outputs (issue 10).
+export { OutputTag } from './functions/output-tag.js';
+export { ProcessFunction } from './functions/process-function.js';
+export type { ProcessContext, ProcessOnTimerContext } from './functions/process-function.js';
+export { KeyedProcessFunction } from './functions/keyed-process-function.js';
+export type { KeyedProcessContext, KeyedProcessOnTimerContext } from './functions/keyed-process-function.js';
+export { AbstractRichFunction, RichMapFunction, RichFlatMapFunction, RichFilterFunction, RichReduceFunction } from './functions/rich-function.js';
+export type { RichFunction, OpenContext, FlatMapCollector } from './functions/rich-function.js';
+export type { RuntimeContext, TaskInfo } from './functions/runtime-context.js';
+export { TimeDomain } from './functions/timer-service.js';
+export type { TimerService } from './functions/timer-service.js';
+export type { Collector } from './functions/collector.js';

@@ -84,7 +84,7 @@ export class StreamExecutionEnvironment {
    */
   fromSequence(from: number, to: number): SingleOutputStreamOperator<number>;
   fromSequence(from: bigint, to: bigint): SingleOutputStreamOperator<bigint>;
-  fromSequence(from: number | bigint, to: number | bigint): SingleOutputStreamOperator<number | bigint> {
+  fromSequence(from: number | bigint, to: number | bigint): SingleOutputStreamOperator<number> | SingleOutputStreamOperator<bigint> {
     const big = typeof from === 'bigint' && typeof to === 'bigint';
     const small = typeof from === 'number' && typeof to === 'number' && Number.isSafeInteger(from) && Number.isSafeInteger(to);
     if (!big && !small) {
@@ -92,7 +92,7 @@ export class StreamExecutionEnvironment {
     }
     if (from > to) throw errors.argumentOutOfRange('fromSequence bounds', [from, to], 'from must not be larger than to');
     const type: TypeInformation<unknown> = big ? Types.LONG : Types.DOUBLE;
-    return this.source('Sequence Source', { kind: 'sequence', from, to }, type, false);
+    return this.source<number>('Sequence Source', { kind: 'sequence', from, to }, type, false);
   }
 
   /**

@@ -80,7 +80,7 @@ function explainVertex(plan: ExecutionPlan, vp: VertexPlan): string[] {
       `  output: ${partitionerText(edge)} to Task ${target.id} (${target.name}), ` +
         `channels per subtask: ${distinct(partitions.map((p) => p.channels.length))}, ` +
         `buffers: ${sum(partitions, (p) => p.pool.min)} min, ${sum(partitions, (p) => p.pool.max)} max, ` +
-        `serializer ${plan.edges[edgeIndex]!.serializer.name}${combinerText(plan.edges[edgeIndex]!)}`,
+        `serializer ${plan.edges[edgeIndex]!.serializer.name}${combinerText(plan.edges[edgeIndex]!)}${sideOutputText(edge)}`,
     );
   }
   if (vertex.outputs.length === 0) lines.push('  output: none');
@@ -100,6 +100,11 @@ function watermarkStrategyOf(op: OperatorSpec): string | undefined {
   if (op.kind === 'timestampsAndWatermarks') return op.strategy.toString();
   if (op.kind === 'source') return op.watermarkStrategy?.toString();
   return undefined;
+}
+
+function sideOutputText(edge: JobEdge): string {
+  const tag = edge.streamEdge.sideOutputTag;
+  return tag ? `, side output '${tag.id}'` : '';
 }
 
 function combinerText(ep: EdgePlan): string {
