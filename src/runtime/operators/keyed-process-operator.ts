@@ -23,7 +23,7 @@ import { AbstractStreamOperator } from './abstract-stream-operator.js';
 import type { OneInputStreamOperator } from './one-input-stream-operator.js';
 import type { Output } from './output.js';
 import { ProcessFunctionContext, TimeDomain } from './process-function-context.js';
-import { NO_TIMESTAMP, type StateInitializationContext } from './stream-operator.js';
+import { FINISH_AT_ONCE, MAX_WATERMARK, NO_TIMESTAMP, type FinishBudget, type StateInitializationContext } from './stream-operator.js';
 import { StreamingRuntimeContext, type SubtaskInfo } from './streaming-runtime-context.js';
 import { openRichFunction, closeRichFunction } from './rich-function-lifecycle.js';
 import { TimestampedCollector } from './timestamped-collector.js';
@@ -46,6 +46,8 @@ export class KeyedProcessOperator extends AbstractStreamOperator implements OneI
   /** The timers; `snapshot()`/`restore()` for tests and the checkpoint work. */
   readonly timerService: InternalTimerService<unknown, VoidNamespace>;
   private currentKey: unknown = undefined;
+  /** MAX_WATERMARK arrived: `finish` fires the remaining event-time timers, then forwards it. */
+  private endOfEventTime = false;
   /** The current key's key group, computed on first use per key (-1: not yet). */
   private currentKeyGroup = -1;
 
@@ -110,9 +112,30 @@ export class KeyedProcessOperator extends AbstractStreamOperator implements OneI
     }
   }
 
+  /**
+   * Fires the event-time timers due, then forwards the watermark. MAX_WATERMARK (the end of the
+   * input) may fire every timer at once, more than the output takes: `finish` fires those in
+   * bounded steps and forwards MAX_WATERMARK after the last.
+   */
   override processWatermark(watermark: number): void {
+    if (watermark === MAX_WATERMARK) {
+      this.endOfEventTime = true;
+      return;
+    }
     this.timerService.advanceWatermark(watermark);
     super.processWatermark(watermark);
+  }
+
+  /** The end of input: the remaining event-time timers, at most about `budget.maxRecords` results per call. */
+  override finish(budget: FinishBudget = FINISH_AT_ONCE): boolean {
+    if (!this.endOfEventTime) return true;
+    const collector = this.collector;
+    const stopAt = collector.emitted + budget.maxRecords;
+    const done = this.timerService.advanceWatermark(MAX_WATERMARK, () => collector.emitted >= stopAt || budget.output.blocked !== 0);
+    if (!done) return false;
+    this.endOfEventTime = false;
+    super.processWatermark(MAX_WATERMARK);
+    return true;
   }
 
   onEventTime(timer: InternalTimer<unknown, VoidNamespace>): void {

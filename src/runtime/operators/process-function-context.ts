@@ -38,6 +38,7 @@ export class ProcessFunctionContext implements KeyedProcessContext<unknown>, Key
     if (!(tag instanceof OutputTag)) throw errors.invalidArgumentType(`side output tag in '${this.operatorName}'`, tag, 'expected an OutputTag');
     const collector = this.collector;
     collector.downstream = true;
+    collector.emitted++;
     this.sink.collectSide(tag, value, collector.timestamp);
     collector.downstream = false;
   }

@@ -12,11 +12,14 @@ import { NO_TIMESTAMP } from './stream-operator.js';
 export class TimestampedCollector implements Collector<unknown> {
   timestamp = NO_TIMESTAMP;
   downstream = false;
+  /** Records emitted so far (main and side): the end-of-input steps count against their budget. */
+  emitted = 0;
 
   constructor(private readonly output: Output) {}
 
   collect(value: unknown): void {
     this.downstream = true;
+    this.emitted++;
     this.output.collect(value, this.timestamp);
     this.downstream = false;
   }

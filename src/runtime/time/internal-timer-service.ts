@@ -92,8 +92,12 @@ export class InternalTimerService<K = unknown, N = unknown> {
     this.processingTimeTimers.remove(time, identityOf(this.options.keyContext.getCurrentKey()), namespaceId(namespace));
   }
 
-  /** Fires every event-time timer at or below `watermark`, in order; the caller forwards the watermark after. */
-  advanceWatermark(watermark: number): void {
+  /**
+   * Fires the event-time timers at or below `watermark`, in order; the caller forwards the
+   * watermark after. `shouldPause`, asked after each timer, lets the caller fire them in steps
+   * (the end of input's bounded emission): returns true once none at or below `watermark` is left.
+   */
+  advanceWatermark(watermark: number, shouldPause?: () => boolean): boolean {
     this.watermark = watermark;
     const heap = this.eventTimeTimers;
     const { keyContext, triggerable } = this.options;
@@ -101,7 +105,12 @@ export class InternalTimerService<K = unknown, N = unknown> {
       heap.poll();
       keyContext.setCurrentKey(timer.key as K);
       triggerable.onEventTime(timer as InternalTimer<K, N>);
+      if (shouldPause?.()) {
+        const next = heap.peek();
+        return next === undefined || next.timestamp > watermark;
+      }
     }
+    return true;
   }
 
   numEventTimeTimers(): number {

@@ -15,7 +15,7 @@ import { KeyedProcessOperator } from '../../../src/runtime/operators/keyed-proce
 import { ProcessOperator } from '../../../src/runtime/operators/process-operator.js';
 import { MAX_WATERMARK, NO_TIMESTAMP } from '../../../src/runtime/operators/stream-operator.js';
 import { ManualProcessingTimeService } from '../../../src/runtime/time/processing-time-service.js';
-import { ValueStateDescriptor } from '../../../src/state/state-descriptor.js';
+import { ValueStateDescriptor, type ValueState } from '../../../src/state/state-descriptor.js';
 import { CollectingOutput } from '../../support/collecting-output.js';
 
 type Event = { key: string; t: number };
@@ -35,7 +35,44 @@ class EventTimeTimers extends KeyedProcessFunction<string, Event, string> {
   }
 }
 
-function keyedOperator(fn: KeyedProcessFunction<string, Event, string>, options: { time?: ManualProcessingTimeService; parallelism?: number; index?: number } = {}) {
+/**
+ * A stand-in KeyedStateBackend that records every setCurrentKey and keeps ValueStates in a Map
+ * per state name (the real backends are tested on their own); enough to see that the operator
+ * makes the element's or timer's key current before the function reads state.
+ */
+class RecordingBackend {
+  readonly maxParallelism = 128;
+  readonly keyGroupRange = { start: 0, end: 127 };
+  readonly currentKeys: unknown[] = [];
+  private key: unknown;
+  private readonly values = new Map<string, Map<unknown, unknown>>();
+  disposed = false;
+  setCurrentKey(key: unknown): void {
+    this.key = key;
+    this.currentKeys.push(key);
+  }
+  getCurrentKey(): unknown {
+    return this.key;
+  }
+  getCurrentKeyGroupIndex(): number {
+    return assignToKeyGroup(this.key, 128);
+  }
+  getPartitionedState(descriptor: { name: string }): unknown {
+    const map = this.values.get(descriptor.name) ?? new Map<unknown, unknown>();
+    this.values.set(descriptor.name, map);
+    return {
+      value: () => map.get(this.key) ?? null,
+      update: (v: unknown) => map.set(this.key, v),
+      clear: () => map.delete(this.key),
+      setCurrentNamespace() {},
+    };
+  }
+  dispose(): void {
+    this.disposed = true;
+  }
+}
+
+function keyedOperator(fn: KeyedProcessFunction<string, Event, string>, options: { time?: ManualProcessingTimeService; parallelism?: number; index?: number; backend?: RecordingBackend } = {}) {
   const output = new CollectingOutput();
   const time = options.time ?? new ManualProcessingTimeService(0);
   const parallelism = options.parallelism ?? 1;
@@ -48,13 +85,19 @@ function keyedOperator(fn: KeyedProcessFunction<string, Event, string>, options:
       maxParallelism: 128,
       keyGroupRange: computeKeyGroupRangeForOperatorIndex(128, parallelism, index),
       processingTimeService: time,
-      stateBackend: undefined,
+      stateBackend: options.backend as never,
       subtask: { ...SUBTASK, subtaskIndex: index, parallelism },
     },
     output,
   );
   operator.open();
   return { operator, output, time };
+}
+
+/** What the task does at the end of the input: MAX_WATERMARK, then finish. */
+function endInput(operator: KeyedProcessOperator): void {
+  operator.processWatermark(MAX_WATERMARK);
+  assert.equal(operator.finish(), true);
 }
 
 describe('KeyedProcessOperator: event-time timers', () => {
@@ -87,8 +130,66 @@ describe('KeyedProcessOperator: event-time timers', () => {
     }
     const { operator, output } = keyedOperator(new DeleteOdd());
     for (let t = 1; t <= 6; t++) operator.processElement({ key: `k${t % 2}`, t }, t);
-    operator.processWatermark(MAX_WATERMARK);
+    endInput(operator);
     assert.deepEqual(output.values, ['k0@2', 'k0@4', 'k0@6']);
+  });
+});
+
+describe('KeyedProcessOperator: the end of input', () => {
+  it('fires the remaining timers in bounded finish steps, then forwards MAX_WATERMARK', () => {
+    const { operator, output } = keyedOperator(new EventTimeTimers(0));
+    for (let i = 0; i < 100; i++) operator.processElement({ key: `k${i}`, t: i }, i);
+    operator.processWatermark(MAX_WATERMARK);
+    assert.equal(output.emitted.length, 0, 'nothing fires before finish');
+    const budget = { maxRecords: 7, output: { blocked: 0 } };
+    let calls = 0;
+    for (let before = 0; !operator.finish(budget); before = output.emitted.length) {
+      calls++;
+      assert.equal(output.emitted.length - before, 7, 'each step emits its budget');
+    }
+    assert.equal(calls, Math.floor(100 / 7));
+    assert.deepEqual(output.emitted.at(-1), { kind: 'watermark', watermark: MAX_WATERMARK });
+    assert.deepEqual(output.values, Array.from({ length: 100 }, (_, i) => `k${i}@${i}:EVENT_TIME:wm=Infinity`));
+  });
+
+  it('stops after one timer while the output is blocked', () => {
+    const { operator, output } = keyedOperator(new EventTimeTimers(0));
+    for (let i = 0; i < 3; i++) operator.processElement({ key: `k${i}`, t: i }, i);
+    operator.processWatermark(MAX_WATERMARK);
+    const blocked = { maxRecords: 100, output: { blocked: 1 } };
+    assert.equal(operator.finish(blocked), false);
+    assert.equal(output.emitted.length, 1);
+    assert.equal(operator.finish(blocked), false);
+    assert.equal(operator.finish(blocked), true, 'the last timer fired: done, watermark forwarded');
+    assert.equal(output.emitted.length, 4);
+  });
+});
+
+describe('KeyedProcessOperator: keyed state', () => {
+  it('makes the key current before processElement and before each timer, so state reads the right key', () => {
+    class CountThenReport extends KeyedProcessFunction<string, Event, string> {
+      private count!: ValueState<number>;
+      override open(): void {
+        this.count = this.getRuntimeContext().getState(new ValueStateDescriptor<number>('count'));
+      }
+      processElement(value: Event, ctx: KeyedProcessContext<string>): void {
+        this.count.update((this.count.value() ?? 0) + 1);
+        ctx.timerService().registerEventTimeTimer(value.t);
+      }
+      override onTimer(timestamp: number, ctx: KeyedProcessOnTimerContext<string>, out: Collector<string>): void {
+        out.collect(`${ctx.getCurrentKey()}@${timestamp}=${this.count.value()}`);
+      }
+    }
+    const backend = new RecordingBackend();
+    const { operator, output } = keyedOperator(new CountThenReport(), { backend });
+    operator.processElement({ key: 'a', t: 3 }, 3);
+    operator.processElement({ key: 'b', t: 1 }, 1);
+    operator.processElement({ key: 'a', t: 2 }, 2);
+    endInput(operator);
+    assert.deepEqual(output.values, ['b@1=1', 'a@2=2', 'a@3=2']);
+    assert.deepEqual(backend.currentKeys, ['a', 'b', 'a', 'b', 'a', 'a']);
+    operator.close();
+    assert.ok(backend.disposed, 'close disposes the backend');
   });
 });
 
@@ -133,7 +234,7 @@ describe('KeyedProcessOperator: timer snapshots by key group', () => {
     for (let index = 0; index < 3; index++) {
       const { operator, output } = keyedOperator(new EventTimeTimers(0), { parallelism: 3, index });
       operator.timerService.restore([snapshot]);
-      operator.processWatermark(MAX_WATERMARK);
+      endInput(operator);
       const values = output.values as string[];
       const range = computeKeyGroupRangeForOperatorIndex(128, 3, index);
       assert.ok(values.length > 0 && values.length < keys.length, `subtask ${index} got a share`);
