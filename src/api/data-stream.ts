@@ -7,6 +7,7 @@
  * Every call only adds to the StreamGraph; nothing runs until the job is executed.
  */
 import { errors } from '../errors.js';
+import { WatermarkStrategy } from '../eventtime/watermark-strategy.js';
 import { KeyedProcessFunction } from '../functions/keyed-process-function.js';
 import { OutputTag } from '../functions/output-tag.js';
 import { ProcessFunction } from '../functions/process-function.js';
@@ -63,6 +64,23 @@ export class DataStream<T> {
     }
     checkProcessFunction(fn);
     return this.transform<R>('Process', { kind: 'process', fn: fn as ProcessFunction<unknown, unknown> });
+  }
+
+  /**
+   * Gives every record an event timestamp and the stream watermarks, as `strategy` says (Flink's
+   * `assignTimestampsAndWatermarks`). Timestamps and watermarks from upstream are replaced; the
+   * end of input's final watermark still passes. Periodic watermarks come every
+   * `pipeline.auto-watermark-interval` (200 ms by default).
+   */
+  assignTimestampsAndWatermarks(strategy: WatermarkStrategy<T>): SingleOutputStreamOperator<T> {
+    if (!(strategy instanceof WatermarkStrategy)) {
+      throw errors.invalidArgumentType(
+        'watermark strategy',
+        strategy,
+        'expected a WatermarkStrategy, e.g. WatermarkStrategy.forBoundedOutOfOrderness(5000).withTimestampAssigner((e) => e.time)',
+      );
+    }
+    return this.transform<T>('Timestamps/Watermarks', { kind: 'timestampsAndWatermarks', strategy: strategy as WatermarkStrategy<unknown> }, this.type);
   }
 
   /**

@@ -8,12 +8,13 @@
  * order, and `fingerprint()` summarises everything but the functions so a worker can check it
  * built the same job as the main thread.
  *
- * Layering: depends on types/ and io/ (partitioner names) only.
+ * Layering: depends on types/, io/ (partitioner names) and eventtime/ (watermark strategies) only.
  */
 import type { KeyedProcessFunction } from '../functions/keyed-process-function.js';
 import type { OutputTag } from '../functions/output-tag.js';
 import type { ProcessFunction } from '../functions/process-function.js';
 import type { RichFunction } from '../functions/rich-function.js';
+import type { WatermarkStrategy } from '../eventtime/watermark-strategy.js';
 import type { TypeInformation } from '../types/type-information.js';
 
 /** How a node may be chained with its neighbours (Flink's ChainingStrategy). */
@@ -37,7 +38,8 @@ export type KeySpec =
 
 /** What a node does. Functions are kept as given; only their presence enters the fingerprint. */
 export type OperatorSpec =
-  | { kind: 'source'; source: SourceSpec }
+  /** `watermarkStrategy`: the strategy of `fromSource(factory, strategy, name)`, run inside the source task. */
+  | { kind: 'source'; source: SourceSpec; watermarkStrategy?: WatermarkStrategy<unknown> | undefined }
   /** `rich`: the rich function object whose method `fn` is (open/close/getRuntimeContext), if one was given. */
   | { kind: 'map'; fn: (value: unknown) => unknown; rich?: RichFunction | undefined }
   | { kind: 'flatMap'; fn: (value: unknown, out: (result: unknown) => void) => void; rich?: RichFunction | undefined }
@@ -50,7 +52,9 @@ export type OperatorSpec =
   | { kind: 'process'; fn: ProcessFunction<unknown, unknown> }
   /** `keyBy(...).process(KeyedProcessFunction)`: keyed state and timers per key. */
   | { kind: 'keyedProcess'; fn: KeyedProcessFunction<unknown, unknown, unknown> | ProcessFunction<unknown, unknown>; key: KeySpec }
-  | { kind: 'sink'; sink: SinkSpec };
+  | { kind: 'sink'; sink: SinkSpec }
+  /** `assignTimestampsAndWatermarks(strategy)`: event time from here on is the strategy's. */
+  | { kind: 'timestampsAndWatermarks'; strategy: WatermarkStrategy<unknown> };
 
 /** Sources (bounded unless said otherwise). */
 export type SourceSpec =
@@ -141,7 +145,9 @@ export function fingerprint(graph: StreamGraph): string {
 function operatorSummary(op: OperatorSpec): unknown {
   switch (op.kind) {
     case 'source':
-      return ['source', op.source.kind, op.source.kind === 'elements' ? op.source.elements.length : null];
+      return ['source', op.source.kind, op.source.kind === 'elements' ? op.source.elements.length : null, op.watermarkStrategy?.toString() ?? null];
+    case 'timestampsAndWatermarks':
+      return ['timestampsAndWatermarks', op.strategy.toString()];
     case 'aggregate':
       return ['aggregate', op.aggregation, op.field ?? null, keySummary(op.key)];
     case 'reduce':

@@ -3,9 +3,8 @@
  * output records go to the edge's RecordWriter, which serializes and partitions them, with
  * their timestamps (RECORD_WITH_TIMESTAMP frames; plain RECORD frames for NO_TIMESTAMP).
  * Watermarks and watermark statuses are broadcast to every channel of the writer, in order with
- * the records.
- * A side-output edge (`getSideOutput(tag)`) has its tag here: only that tag's records go to its
- * writer, and main records are dropped.
+ * the records. A side-output edge (`getSideOutput(tag)`) gets a RecordWriterOutput with its tag:
+ * only that tag's records go to its writer, with their timestamps.
  */
 import type { RecordWriter } from '../../io/record-writer.js';
 import type { Output } from './output.js';

@@ -7,6 +7,7 @@
  *
  * Layering: runtime/task -> runtime/operators, runtime/sinks, runtime/sources, state, io, graph.
  */
+import { AUTO_WATERMARK_INTERVAL } from '../../config/config-options.js';
 import { errors } from '../../errors.js';
 import { resolveRecordType } from '../../graph/physical-plan.js';
 import type { StreamGraph, StreamNode } from '../../graph/stream-graph.js';
@@ -47,6 +48,8 @@ import { SourceOperator } from '../operators/source-operator.js';
 import { StreamFilter } from '../operators/stream-filter.js';
 import { StreamFlatMap } from '../operators/stream-flat-map.js';
 import { StreamMap } from '../operators/stream-map.js';
+import { TimestampsAndWatermarksOperator } from '../operators/timestamps-and-watermarks-operator.js';
+import type { WatermarkTiming } from '../operators/timestamps-and-watermarks.js';
 import { KeyedProcessOperator } from '../operators/keyed-process-operator.js';
 import { ProcessOperator } from '../operators/process-operator.js';
 import type { RichFunctionBinding } from '../operators/rich-function-lifecycle.js';
@@ -70,6 +73,8 @@ export interface ChainContext {
   bufferTimeout: number;
   /** The task's processing time and timers, shared by its operators. */
   processingTime: ProcessingTimeService;
+  /** `pipeline.auto-watermark-interval` in ms (0: no periodic watermarks); the option's default when unset. */
+  autoWatermarkInterval?: number | undefined;
   /** How many times the job was restarted before this run (RuntimeContext's attempt number); 0 when absent. */
   attemptNumber?: number;
 }
@@ -199,8 +204,14 @@ function createOperator(node: StreamNode, plan: OperatorDeployment, deployment: 
   const op = node.operator;
   const name = node.name;
   switch (op.kind) {
-    case 'source':
-      return new SourceOperator(name, createSourceReader(op.source, { subtaskIndex: deployment.subtaskIndex, parallelism: deployment.parallelism }), output);
+    case 'source': {
+      const reader = createSourceReader(op.source, { subtaskIndex: deployment.subtaskIndex, parallelism: deployment.parallelism });
+      const readsMarkers = op.source.kind === 'custom';
+      const eventTime = op.watermarkStrategy || readsMarkers ? { strategy: op.watermarkStrategy, readsMarkers, timing: watermarkTiming(context) } : undefined;
+      return new SourceOperator(name, reader, output, eventTime);
+    }
+    case 'timestampsAndWatermarks':
+      return new TimestampsAndWatermarksOperator(name, op.strategy, watermarkTiming(context), output);
     case 'map':
       return new StreamMap(name, op.fn, output, richBinding(op.rich, name, deployment, context));
     case 'filter':
@@ -257,6 +268,15 @@ function createOperator(node: StreamNode, plan: OperatorDeployment, deployment: 
     case 'sink':
       throw errors.internal(`sink '${name}' in the middle of a chain`);
   }
+}
+
+/** When the task's event-time operators emit watermarks on their own. */
+function watermarkTiming(context: ChainContext): WatermarkTiming {
+  return {
+    processingTime: context.processingTime,
+    autoWatermarkInterval: context.autoWatermarkInterval ?? AUTO_WATERMARK_INTERVAL.defaultValue,
+    emitProgressiveWatermarks: context.mode === 'STREAMING',
+  };
 }
 
 /** The combiner the plan put in front of output `o` (into the aggregation `consumer`). */

@@ -70,6 +70,8 @@ export interface TaskContext {
   flushClock: Int32Array;
   mode: 'STREAMING' | 'BATCH';
   bufferTimeout: number;
+  /** `pipeline.auto-watermark-interval` in ms; the option's default when unset. */
+  autoWatermarkInterval?: number | undefined;
   /** The job's metrics memory (metrics-layout.ts), or undefined when metrics are off. */
   metrics?: SharedArrayBuffer | undefined;
   /** The processing-time clock (epoch ms); `Date.now` unless a test sets it. */
