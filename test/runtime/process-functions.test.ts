@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { executeAndCollect, type JobExecutionResult } from '../../src/index.js';
-import job, { BUCKET, readings } from '../fixtures/jobs/process.js';
+import job, { ALARM_DELAY, BUCKET, readings } from '../fixtures/jobs/process.js';
 
 async function run<T>(params: Record<string, string>, config: Record<string, unknown> = {}): Promise<{ records: T[]; result: JobExecutionResult }> {
   const collected = executeAndCollect<T>(job, { params, config });
@@ -37,6 +37,24 @@ describe('keyed event-time timers in a job', () => {
     const { records } = await run<[string, number]>({ case: 'timers', n: String(N) }, { 'parallelism.default': 2, 'execution.runtime-mode': 'BATCH' });
     assert.deepEqual(records.map(([k, t]) => `${k}@${t}`).sort(), expected);
   });
+});
+
+describe('event-time timers driven by watermarks in a job', () => {
+  const expected = [...new Set(readings(N).map((r) => `${r.key}@${r.t + ALARM_DELAY}`))].sort();
+
+  for (const parallelism of [1, 2, 4]) {
+    it(`fire before the watermark that passes them is forwarded, mid-stream, at parallelism ${parallelism}`, async () => {
+      const { records } = await run<[string, number, number | null, number]>({ case: 'event-time', n: String(N) }, { 'parallelism.default': parallelism, 'pipeline.auto-watermark-interval': 0 });
+      assert.deepEqual(records.map(([k, t]) => `${k}@${t}`).sort(), expected);
+      for (const [key, time, timestamp, watermarkSeen] of records) {
+        assert.equal(timestamp, time, `the result of ${key}'s timer carries the timer's time`);
+        assert.ok(watermarkSeen < time, `${key}@${time} arrived before a watermark at or past it (saw ${watermarkSeen})`);
+      }
+      // Most timers fire on the readings' watermarks, not only at the end of the input.
+      const midStream = records.filter(([, , , w]) => Number.isFinite(w)).length;
+      assert.ok(midStream > records.length / 2, `${midStream} of ${records.length} timers fired mid-stream`);
+    });
+  }
 });
 
 describe('keyed state in a job', () => {
