@@ -382,7 +382,7 @@ export class KeyedStream<T, K = unknown> extends DataStream<T> {
    */
   override process<R>(fn: KeyedProcessFunction<K, T, R> | ProcessFunction<T, R>): SingleOutputStreamOperator<R> {
     checkProcessFunction(fn);
-    return this.transform<R>('Keyed Process', {
+    return this.transform<R>('KeyedProcess', {
       kind: 'keyedProcess',
       fn: fn as KeyedProcessFunction<unknown, unknown, unknown>,
       key: this.key,

@@ -19,7 +19,7 @@ import type {
 
 /** Flink's TaskInfo: which parallel instance this is. */
 export interface TaskInfo {
-  /** The task's name, e.g. `Keyed Process -> Sink: Collect`. */
+  /** The task's name, e.g. `KeyedProcess -> Sink: Collect`. */
   getTaskName(): string;
   /** Number of key groups of the operator. */
   getMaxNumberOfParallelSubtasks(): number;

@@ -56,7 +56,7 @@ describe('process functions in the StreamGraph', () => {
       [
         ['Source: Sequence Source', 'source'],
         ['Process', 'process'],
-        ['Keyed Process', 'keyedProcess'],
+        ['KeyedProcess', 'keyedProcess'],
         ['Sink: Print to Std. Out', 'sink'],
         ['Map', 'map'],
         ['Sink: Print to Std. Out', 'sink'],

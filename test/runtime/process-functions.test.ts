@@ -99,6 +99,12 @@ describe('side outputs in a job', () => {
 });
 
 describe('rich functions in a job', () => {
+  it('a RichReduceFunction is opened before its first reduce', async () => {
+    const { records } = await run<[string, number]>({ case: 'rich-reduce', n: '100' }, { 'parallelism.default': 2, 'execution.runtime-mode': 'BATCH' });
+    const sums = Array.from({ length: 5 }, (_, k) => [`k${k}`, Array.from({ length: 20 }, (_, j) => 5 * j + k).reduce((a, b) => a + b, 0)]);
+    assert.deepEqual(records.sort((a, b) => (a[0] < b[0] ? -1 : 1)), sums);
+  });
+
   it('open() runs before the first record and sees the subtask in its runtime context', async () => {
     const { records } = await run<string>({ case: 'rich', n: '200' }, { 'parallelism.default': 2 });
     assert.equal(records.length, 200, 'the filter was opened before its first record');
