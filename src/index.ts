@@ -69,3 +69,34 @@ export type {
   TaskStatus,
 } from './runtime/metrics/job-metrics.js';
 export { DEFAULT_PARALLELISM, NUMBER_OF_TASK_SLOTS, RUNTIME_MODE, OPERATOR_CHAINING, FS_OVERWRITE_FILES } from './config/config-options.js';
+
+// Event time: watermark strategies and generators (Flink's org.apache.flink.api.common.eventtime).
+export { AUTO_WATERMARK_INTERVAL } from './config/config-options.js';
+export { WatermarkStrategy } from './eventtime/watermark-strategy.js';
+export { BoundedOutOfOrdernessWatermarks } from './eventtime/bounded-out-of-orderness-watermarks.js';
+export { AscendingTimestampsWatermarks } from './eventtime/ascending-timestamps-watermarks.js';
+export { WatermarksWithIdleness } from './eventtime/watermarks-with-idleness.js';
+export { NoWatermarksGenerator } from './eventtime/no-watermarks-generator.js';
+export { RecordTimestampAssigner } from './eventtime/timestamp-assigner.js';
+export type { TimestampAssigner, TimestampAssignerLike } from './eventtime/timestamp-assigner.js';
+export type { WatermarkGenerator, WatermarkGeneratorSupplier, WatermarkGeneratorSupplierContext } from './eventtime/watermark-generator.js';
+export type { WatermarkOutput } from './eventtime/watermark-output.js';
+export type { RelativeClock } from './eventtime/relative-clock.js';
+export { TimestampedValue, Watermark, TEMPORARILY_IDLE } from './eventtime/source-markers.js';
+export type { SourceFactory } from './api/stream-execution-environment.js';
+
+// Process functions, rich functions, timers and side outputs (issue 10).
+export { OutputTag } from './functions/output-tag.js';
+export { ProcessFunction } from './functions/process-function.js';
+export type { ProcessContext, ProcessOnTimerContext } from './functions/process-function.js';
+export { KeyedProcessFunction } from './functions/keyed-process-function.js';
+export type { KeyedProcessContext, KeyedProcessOnTimerContext } from './functions/keyed-process-function.js';
+export { AbstractRichFunction, RichMapFunction, RichFlatMapFunction, RichFilterFunction, RichReduceFunction } from './functions/rich-function.js';
+export type { RichFunction, OpenContext, FlatMapCollector } from './functions/rich-function.js';
+export type { RuntimeContext, TaskInfo } from './functions/runtime-context.js';
+export { TimeDomain } from './functions/timer-service.js';
+export type { TimerService } from './functions/timer-service.js';
+export type { Collector } from './functions/collector.js';
+export { ValueStateDescriptor, ListStateDescriptor, MapStateDescriptor, ReducingStateDescriptor, AggregatingStateDescriptor } from './state/state-descriptor.js';
+export type { ValueState, ListState, MapState, ReducingState, AggregatingState, AggregateFunction, State } from './state/state-descriptor.js';
+export { StateTtlConfig } from './state/state-ttl-config.js';

@@ -64,6 +64,10 @@ inline constexpr int32_t kMaxRecordBytes = 1 << 30;
 inline constexpr uint8_t kTagRecord = 0;
 inline constexpr uint8_t kTagRecordWithTimestamp = 1;
 inline constexpr uint8_t kTagWatermark = 2;
+inline constexpr uint8_t kTagLatencyMarker = 3;  // reserved: never written, rejected as corrupt
+inline constexpr uint8_t kTagStreamStatus = 4;
+// A RECORD_WITH_TIMESTAMP payload starts with the float64 timestamp, then the value.
+inline constexpr uint32_t kTimestampBytes = 8;
 
 constexpr int32_t channel_words(int32_t capacity) { return kRingStart + capacity * kEntryWords; }
 

@@ -331,33 +331,43 @@ ProcessResult KeyedAggregation::process(const uint8_t* in, uint32_t in_len, uint
     FrameStatus status = FrameStatus::kRecord;
     std::string corrupt;
     size_t corrupt_offset = 0;
+    // A watermark or status frame ends the batch: the caller hands it to the task, in order.
+    bool at_element = false;
+    size_t element_offset = 0;
+    const uint8_t* value = nullptr;
+    uint32_t value_length = 0;
     while (batch_.size() < kBatchSize) {
       status = cursor.next(frame);
       if (status != FrameStatus::kRecord) break;
-      if (frame.tag != channel::kTagRecord) {
-        corrupt = "stream element tag " + std::to_string(frame.tag) + " is not a plain record";
-      } else if (!parse_payload(schema_, frame.payload, frame.payload_length, spans_.data())) {
-        corrupt = "the payload of " + std::to_string(frame.payload_length) + " bytes is not one record of the declared type";
+      if (!is_record_tag(frame.tag)) {
+        at_element = true;
+        element_offset = frame.offset;
+        break;
+      }
+      if (!record_value(frame, value, value_length)) {
+        corrupt = "a record with timestamp of " + std::to_string(frame.payload_length) + " bytes is shorter than its timestamp";
+      } else if (!parse_payload(schema_, value, value_length, spans_.data())) {
+        corrupt = "the payload of " + std::to_string(value_length) + " bytes is not one record of the declared type";
       }
       if (!corrupt.empty()) {
         corrupt_offset = frame.offset;
         break;
       }
       PendingRecord& r = batch_.emplace_back();
-      r.payload = frame.payload;
-      r.payload_length = frame.payload_length;
+      r.payload = value;
+      r.payload_length = value_length;
       r.frame_offset = static_cast<uint32_t>(frame.offset);
       r.frame_end = static_cast<uint32_t>(cursor.position());
       if (single_key_field_ >= 0) {
         // One STRING/LONG/BOOLEAN key field: its bytes in the payload are the key (no copy).
         const FieldSpan& span = spans_[static_cast<uint32_t>(single_key_field_)];
-        r.key = frame.payload + span.offset;
+        r.key = value + span.offset;
         r.key_length = span.length;
         r.mixed = static_cast<uint32_t>(murmur_hash(hash_of_single_key(r.key, r.key_length)));
       } else {
         r.key = nullptr;  // in batch_keys_ at key_offset (set once the batch is complete)
         r.key_offset = static_cast<uint32_t>(batch_keys_.size());
-        r.mixed = static_cast<uint32_t>(murmur_hash(build_key(frame.payload, spans_.data(), batch_keys_)));
+        r.mixed = static_cast<uint32_t>(murmur_hash(build_key(value, spans_.data(), batch_keys_)));
         r.key_length = static_cast<uint32_t>(batch_keys_.size()) - r.key_offset;
       }
       r.field_offset = spec_.kind == AggregationKind::kCount ? 0 : spans_[static_cast<uint32_t>(spec_.field)].offset;
@@ -374,6 +384,11 @@ ProcessResult KeyedAggregation::process(const uint8_t* in, uint32_t in_len, uint
       result.consumed = r.frame_end;
     }
     if (!corrupt.empty()) fail_corrupt(corrupt_offset, corrupt);
+    if (at_element) {
+      result.status = ProcessStatus::kElement;
+      result.consumed = static_cast<uint32_t>(element_offset);
+      return result;
+    }
     if (status == FrameStatus::kRecord) continue;  // the batch was full
     if (status == FrameStatus::kIncomplete) {
       result.status = ProcessStatus::kIncomplete;

@@ -70,6 +70,7 @@ enum class ProcessStatus : int32_t {
   kOutputFull = 1,  // stopped before a record whose output did not fit (it is not applied)
   kIncomplete = 2,  // stopped at a frame cut by the end of the input (reassemble, call again)
   kYielded = 3,     // emit_final: stopped after max_records outputs, more remain (call again)
+  kElement = 4,     // process: stopped before a watermark or status frame (consumed = its offset)
 };
 
 struct ProcessResult {

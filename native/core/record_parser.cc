@@ -75,6 +75,18 @@ bool parse_payload(const RecordSchema& schema, const uint8_t* payload, uint32_t 
   return pos == length;
 }
 
+bool record_value(const Frame& frame, const uint8_t*& value, uint32_t& length) noexcept {
+  if (frame.tag == channel::kTagRecord) {
+    value = frame.payload;
+    length = frame.payload_length;
+    return true;
+  }
+  if (frame.tag != channel::kTagRecordWithTimestamp || frame.payload_length < channel::kTimestampBytes) return false;
+  value = frame.payload + channel::kTimestampBytes;
+  length = frame.payload_length - channel::kTimestampBytes;
+  return true;
+}
+
 FrameStatus FrameCursor::next(Frame& frame) noexcept {
   if (reason_ != CorruptReason::kNone) return FrameStatus::kCorrupt;
   const size_t remaining = static_cast<size_t>(end_ - pos_);
@@ -93,7 +105,7 @@ FrameStatus FrameCursor::next(Frame& frame) noexcept {
   if (remaining >= static_cast<size_t>(channel::kHeaderBytes)) {
     // The tag is known even when the payload is cut: reject garbage before asking for more bytes.
     const uint8_t tag = pos_[channel::kLengthBytes];
-    if (tag > channel::kTagWatermark) {
+    if (tag > channel::kTagStreamStatus || tag == channel::kTagLatencyMarker) {
       reason_ = CorruptReason::kUnknownTag;
       corrupt_value_ = tag;
       return FrameStatus::kCorrupt;

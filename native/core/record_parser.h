@@ -6,12 +6,13 @@
 //   frame   = [int32 LE length][tag byte][payload]     length counts tag + payload, 1..2^30
 //   payload = the top-level fields back to back (see record_schema.h for the encodings)
 //
-// Depends on: record_schema.h.
+// Depends on: channel_layout.h (frame constants), record_schema.h.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
 
+#include "channel_layout.h"
 #include "record_schema.h"
 
 namespace strom::core {
@@ -57,7 +58,8 @@ struct Frame {
  * Walks the frames in [begin, end). Each next() returns one whole frame, until the range ends
  * (kEnd), a frame is cut by `end` (kIncomplete; position() is where it starts and
  * incomplete_frame_bytes() its full size when its length word was complete) or a frame is corrupt
- * (kCorrupt, sticky). Tags above channel_layout.h's kTagWatermark are corrupt. Not thread-safe.
+ * (kCorrupt, sticky). Tags other than channel_layout.h's record, record-with-timestamp,
+ * watermark and stream-status tags are corrupt. Not thread-safe.
  */
 class FrameCursor {
  public:
@@ -82,6 +84,17 @@ class FrameCursor {
   CorruptReason reason_ = CorruptReason::kNone;
   int32_t corrupt_value_ = 0;
 };
+
+/** True for the frames that carry a record: plain (tag 0) or with a timestamp (tag 1). */
+inline bool is_record_tag(uint8_t tag) noexcept {
+  return tag == channel::kTagRecord || tag == channel::kTagRecordWithTimestamp;
+}
+
+/**
+ * The value bytes of a record frame: the payload, after the timestamp for tag 1. False for a
+ * frame that is not a record, or a tag-1 frame too short to hold its timestamp.
+ */
+bool record_value(const Frame& frame, const uint8_t*& value, uint32_t& length) noexcept;
 
 /** Reads an int32 stored little-endian at `p` (unaligned). */
 int32_t load_int32_le(const uint8_t* p) noexcept;

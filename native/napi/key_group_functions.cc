@@ -97,15 +97,17 @@ void for_each_key_hash(const Napi::CallbackInfo& info, const core::RecordSchema&
         throw Napi::RangeError::New(env, "corrupt frame at byte " + std::to_string(cursor.position()) +
                                              ": unknown stream element tag " + std::to_string(cursor.corrupt_value()));
     }
-    if (frame.tag != core::channel::kTagRecord) {
+    const uint8_t* value = nullptr;
+    uint32_t value_length = 0;
+    if (!core::record_value(frame, value, value_length)) {
       throw Napi::RangeError::New(env, "frame at byte " + std::to_string(frame.offset) + " has tag " +
-                                           std::to_string(frame.tag) + "; only records (tag 0) are supported");
+                                           std::to_string(frame.tag) + "; only records (tags 0 and 1) are supported");
     }
-    if (!core::parse_payload(schema, frame.payload, frame.payload_length, spans.data())) {
+    if (!core::parse_payload(schema, value, value_length, spans.data())) {
       throw Napi::RangeError::New(env, "record at byte " + std::to_string(frame.offset) +
                                            " is not a well-formed record of the schema");
     }
-    emit(core::key_hash_of_fields(schema, frame.payload, spans.data(), key_fields.data(), key_fields.size()));
+    emit(core::key_hash_of_fields(schema, value, spans.data(), key_fields.data(), key_fields.size()));
   }
 }
 

@@ -137,6 +137,7 @@ Napi::Value LayoutConstantsFunction(const Napi::CallbackInfo& info) {
     c.Set("CHANNEL.TAG_RECORD", ch::kTagRecord);
     c.Set("CHANNEL.TAG_RECORD_WITH_TIMESTAMP", ch::kTagRecordWithTimestamp);
     c.Set("CHANNEL.TAG_WATERMARK", ch::kTagWatermark);
+    c.Set("CHANNEL.TAG_STREAM_STATUS", ch::kTagStreamStatus);
     using core::FieldKind;
     c.Set("FIELD_KIND.STRING", static_cast<int32_t>(FieldKind::kString));
     c.Set("FIELD_KIND.DOUBLE", static_cast<int32_t>(FieldKind::kDouble));

@@ -53,6 +53,7 @@ Napi::Value SharedConstantsFunction(const Napi::CallbackInfo& info) {
     set(status, "OUTPUT_FULL", static_cast<int32_t>(ProcessStatus::kOutputFull));
     set(status, "INCOMPLETE", static_cast<int32_t>(ProcessStatus::kIncomplete));
     set(status, "YIELDED", static_cast<int32_t>(ProcessStatus::kYielded));
+    set(status, "ELEMENT", static_cast<int32_t>(ProcessStatus::kElement));
     result.Set("PROCESS_STATUS", status);
 
     // Keyed by the src/errors.ts class whose code each plain-Error fallback carries.

@@ -7,6 +7,11 @@
  * Every call only adds to the StreamGraph; nothing runs until the job is executed.
  */
 import { errors } from '../errors.js';
+import { WatermarkStrategy } from '../eventtime/watermark-strategy.js';
+import { KeyedProcessFunction } from '../functions/keyed-process-function.js';
+import { OutputTag } from '../functions/output-tag.js';
+import { ProcessFunction } from '../functions/process-function.js';
+import { isRichFunction, type FlatMapCollector, type RichFilterFunction, type RichFlatMapFunction, type RichFunction, type RichMapFunction, type RichReduceFunction } from '../functions/rich-function.js';
 import type { KeySpec, PartitionerKind, SinkSpec, StreamNode, WriteMode } from '../graph/stream-graph.js';
 import { Types, type TypeInformation } from '../types/type-information.js';
 import type { StreamGraphBuilder, StreamInput } from './stream-graph-builder.js';
@@ -30,22 +35,52 @@ export class DataStream<T> {
     this.type = type;
   }
 
-  /** Applies `fn` to every record. */
-  map<R>(fn: (value: T) => R): SingleOutputStreamOperator<R> {
-    checkFunction('map', fn);
-    return this.transform<R>('Map', { kind: 'map', fn: fn as (v: unknown) => unknown });
+  /** Applies `fn` (a function, or a RichMapFunction with open/close) to every record. */
+  map<R>(fn: ((value: T) => R) | RichMapFunction<T, R>): SingleOutputStreamOperator<R> {
+    const { call, rich } = functionOf<(v: unknown) => unknown>('map', fn);
+    return this.transform<R>('Map', { kind: 'map', fn: call, rich });
   }
 
-  /** Calls `fn` with every record and a collector; each `out(result)` emits one record. */
-  flatMap<R>(fn: (value: T, out: (result: R) => void) => void): SingleOutputStreamOperator<R> {
-    checkFunction('flatMap', fn);
-    return this.transform<R>('Flat Map', { kind: 'flatMap', fn: fn as (v: unknown, out: (r: unknown) => void) => void });
+  /** Calls `fn` with every record and a collector; each `out(result)` (or `out.collect(result)`) emits one record. */
+  flatMap<R>(fn: ((value: T, out: FlatMapCollector<R>) => void) | RichFlatMapFunction<T, R>): SingleOutputStreamOperator<R> {
+    const { call, rich } = functionOf<(v: unknown, out: (r: unknown) => void) => void>('flatMap', fn);
+    return this.transform<R>('Flat Map', { kind: 'flatMap', fn: call, rich });
   }
 
-  /** Keeps the records for which `fn` returns true. */
-  filter(fn: (value: T) => boolean): SingleOutputStreamOperator<T> {
-    checkFunction('filter', fn);
-    return this.transform<T>('Filter', { kind: 'filter', fn: fn as (v: unknown) => boolean }, this.type);
+  /** Keeps the records for which `fn` (a function, or a RichFilterFunction) returns true. */
+  filter(fn: ((value: T) => boolean) | RichFilterFunction<T>): SingleOutputStreamOperator<T> {
+    const { call, rich } = functionOf<(v: unknown) => boolean>('filter', fn);
+    return this.transform<T>('Filter', { kind: 'filter', fn: call, rich }, this.type);
+  }
+
+  /**
+   * Calls `fn.processElement(value, ctx, out)` for every record (Flink's ProcessFunction): any
+   * number of results, side outputs with `ctx.output(tag, value)`. Timers and keyed state need
+   * a keyed stream: `keyBy(...).process(...)`.
+   */
+  process<R>(fn: ProcessFunction<T, R>): SingleOutputStreamOperator<R> {
+    if (fn instanceof KeyedProcessFunction) {
+      throw errors.invalidArgumentType('process function', fn, 'a KeyedProcessFunction needs a keyed stream: call keyBy(...) before process(...)');
+    }
+    checkProcessFunction(fn);
+    return this.transform<R>('Process', { kind: 'process', fn: fn as ProcessFunction<unknown, unknown> });
+  }
+
+  /**
+   * Gives every record an event timestamp and the stream watermarks, as `strategy` says (Flink's
+   * `assignTimestampsAndWatermarks`). Timestamps and watermarks from upstream are replaced; the
+   * end of input's final watermark still passes. Periodic watermarks come every
+   * `pipeline.auto-watermark-interval` (200 ms by default).
+   */
+  assignTimestampsAndWatermarks(strategy: WatermarkStrategy<T>): SingleOutputStreamOperator<T> {
+    if (!(strategy instanceof WatermarkStrategy)) {
+      throw errors.invalidArgumentType(
+        'watermark strategy',
+        strategy,
+        'expected a WatermarkStrategy, e.g. WatermarkStrategy.forBoundedOutOfOrderness(5000).withTimestampAssigner((e) => e.time)',
+      );
+    }
+    return this.transform<T>('Timestamps/Watermarks', { kind: 'timestampsAndWatermarks', strategy: strategy as WatermarkStrategy<unknown> }, this.type);
   }
 
   /**
@@ -147,7 +182,7 @@ export class DataStream<T> {
   protected withPartitioner(partitioner: PartitionerKind, key?: KeySpec): DataStream<T> {
     return new DataStream<T>(
       this.builder,
-      this.inputs.map((input) => ({ node: input.node, partitioner, key })),
+      this.inputs.map((input) => ({ ...input, partitioner, key })),
       this.type,
     );
   }
@@ -252,6 +287,11 @@ export class SingleOutputStreamOperator<T> extends DataStream<T> {
     this.node.outputType = type as TypeInformation<unknown>;
     return new SingleOutputStreamOperator<R>(this.builder, this.node);
   }
+  /** The records this operator's function emitted to `tag` with `ctx.output(tag, value)` (Flink's getSideOutput). */
+  getSideOutput<X>(tag: OutputTag<X>): DataStream<X> {
+    if (!(tag instanceof OutputTag)) throw errors.invalidArgumentType('getSideOutput tag', tag, "expected an OutputTag: new OutputTag('late')");
+    return new DataStream<X>(this.builder, [{ node: this.node.id, partitioner: undefined, key: undefined, sideOutputTag: tag }], undefined);
+  }
 }
 
 /** The end of a stream; its settings can still be changed. */
@@ -329,10 +369,24 @@ export class KeyedStream<T, K = unknown> extends DataStream<T> {
   avg(field: number | string): SingleOutputStreamOperator<[K, number]> {
     return this.aggregate('avg', field) as unknown as SingleOutputStreamOperator<[K, number]>;
   }
-  /** Combines the records of each key with `fn(accumulator, value)`. */
-  reduce(fn: (accumulator: T, value: T) => T): SingleOutputStreamOperator<T> {
-    checkFunction('reduce', fn);
-    return this.transform<T>('Keyed Reduce', { kind: 'reduce', fn: fn as (a: unknown, v: unknown) => unknown, key: this.key }, this.type);
+  /** Combines the records of each key with `fn(accumulator, value)` (a function or a RichReduceFunction). */
+  reduce(fn: ((accumulator: T, value: T) => T) | RichReduceFunction<T>): SingleOutputStreamOperator<T> {
+    const { call, rich } = functionOf<(a: unknown, v: unknown) => unknown>('reduce', fn);
+    return this.transform<T>('Keyed Reduce', { kind: 'reduce', fn: call, key: this.key, rich }, this.type);
+  }
+
+  /**
+   * Calls `fn.processElement(value, ctx, out)` for every record with its key current (Flink's
+   * KeyedProcessFunction): keyed state through `getRuntimeContext()`, timers per key through
+   * `ctx.timerService()` (which call `fn.onTimer`), side outputs with `ctx.output(tag, value)`.
+   */
+  override process<R>(fn: KeyedProcessFunction<K, T, R> | ProcessFunction<T, R>): SingleOutputStreamOperator<R> {
+    checkProcessFunction(fn);
+    return this.transform<R>('KeyedProcess', {
+      kind: 'keyedProcess',
+      fn: fn as KeyedProcessFunction<unknown, unknown, unknown>,
+      key: this.key,
+    });
   }
 
   private aggregate(aggregation: 'sum' | 'min' | 'max' | 'minBy' | 'maxBy' | 'count' | 'avg', field: number | string | undefined): SingleOutputStreamOperator<T> {
@@ -340,6 +394,23 @@ export class KeyedStream<T, K = unknown> extends DataStream<T> {
     let outputType: TypeInformation<unknown> | undefined = this.type;
     if (aggregation === 'count' || aggregation === 'avg') outputType = countOutputType(this.key, this.type);
     return this.transform<T>('Keyed Aggregation', { kind: 'aggregate', aggregation, field, key: this.key }, outputType);
+  }
+}
+
+/**
+ * A plain function as it is, or the method `what` of a rich function object, bound to it (its
+ * open/close run around the operator's life).
+ */
+function functionOf<F>(what: string, fn: unknown): { call: F; rich: RichFunction | undefined } {
+  if (typeof fn === 'function') return { call: fn as F, rich: undefined };
+  const method = (fn as Record<string, unknown> | null)?.[what];
+  if (isRichFunction(fn) && typeof method === 'function') return { call: method.bind(fn) as F, rich: fn };
+  throw errors.invalidArgumentType(`${what} function`, fn, `expected a function or an object with a ${what} method extending Rich${what[0]!.toUpperCase()}${what.slice(1)}Function`);
+}
+
+function checkProcessFunction(fn: unknown): void {
+  if (!(fn instanceof ProcessFunction || fn instanceof KeyedProcessFunction) && !(isRichFunction(fn) && typeof (fn as { processElement?: unknown }).processElement === 'function')) {
+    throw errors.invalidArgumentType('process function', fn, 'expected an object of a class extending ProcessFunction or KeyedProcessFunction, with processElement(value, ctx, out)');
   }
 }
 

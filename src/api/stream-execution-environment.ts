@@ -4,12 +4,16 @@
  * main thread (to plan) and in every worker (to get the operators' functions).
  */
 import { Configuration } from '../config/configuration.js';
-import { BUFFER_TIMEOUT, DEFAULT_PARALLELISM, MAX_PARALLELISM, OPERATOR_CHAINING, RUNTIME_MODE } from '../config/config-options.js';
+import { AUTO_WATERMARK_INTERVAL, BUFFER_TIMEOUT, DEFAULT_PARALLELISM, MAX_PARALLELISM, OPERATOR_CHAINING, RUNTIME_MODE } from '../config/config-options.js';
 import { errors } from '../errors.js';
+import { WatermarkStrategy } from '../eventtime/watermark-strategy.js';
 import type { SourceSpec, StreamGraph } from '../graph/stream-graph.js';
 import { Types, type TypeInformation } from '../types/type-information.js';
 import { SingleOutputStreamOperator } from './data-stream.js';
 import { StreamGraphBuilder } from './stream-graph-builder.js';
+
+/** What `fromSource` calls in each source subtask: the (async) iterable of that subtask's records. */
+export type SourceFactory<T> = (context: { subtaskIndex: number; parallelism: number }) => AsyncIterable<T> | Iterable<T>;
 
 /** `execution.runtime-mode`. */
 export type RuntimeMode = 'STREAMING' | 'BATCH';
@@ -49,6 +53,11 @@ export class StreamExecutionEnvironment {
     this.config.set(BUFFER_TIMEOUT, timeoutMs);
     return this;
   }
+  /** Interval of periodic watermarks in ms (`pipeline.auto-watermark-interval`, Flink's `ExecutionConfig.setAutoWatermarkInterval`); 0 = off. */
+  setAutoWatermarkInterval(intervalMs: number): this {
+    this.config.set(AUTO_WATERMARK_INTERVAL, intervalMs);
+    return this;
+  }
   /** Turns operator chaining off for the whole job (`pipeline.operator-chaining`). */
   disableOperatorChaining(): this {
     this.config.set(OPERATOR_CHAINING, false);
@@ -75,7 +84,7 @@ export class StreamExecutionEnvironment {
    */
   fromSequence(from: number, to: number): SingleOutputStreamOperator<number>;
   fromSequence(from: bigint, to: bigint): SingleOutputStreamOperator<bigint>;
-  fromSequence(from: number | bigint, to: number | bigint): SingleOutputStreamOperator<number | bigint> {
+  fromSequence(from: number | bigint, to: number | bigint): SingleOutputStreamOperator<number> | SingleOutputStreamOperator<bigint> {
     const big = typeof from === 'bigint' && typeof to === 'bigint';
     const small = typeof from === 'number' && typeof to === 'number' && Number.isSafeInteger(from) && Number.isSafeInteger(to);
     if (!big && !small) {
@@ -83,7 +92,7 @@ export class StreamExecutionEnvironment {
     }
     if (from > to) throw errors.argumentOutOfRange('fromSequence bounds', [from, to], 'from must not be larger than to');
     const type: TypeInformation<unknown> = big ? Types.LONG : Types.DOUBLE;
-    return this.source('Sequence Source', { kind: 'sequence', from, to }, type, false);
+    return this.source<number>('Sequence Source', { kind: 'sequence', from, to }, type, false);
   }
 
   /**
@@ -107,14 +116,36 @@ export class StreamExecutionEnvironment {
   /**
    * A custom parallel source: `factory` is called in each source subtask and returns the
    * (async) iterable of that subtask's records. The source ends when every iterable ends.
+   *
+   * `fromSource(factory, strategy, name?, type?)` (Flink's `fromSource(source, WatermarkStrategy,
+   * name)`) runs `strategy` inside each source subtask: records get its timestamps and the
+   * stream its watermarks. `fromSource(factory, name?, type?)` has no strategy. Either way the
+   * iterable may yield TimestampedValue, Watermark and TEMPORARILY_IDLE to carry event time itself.
    */
+  fromSource<T>(factory: SourceFactory<T>, name?: string, type?: TypeInformation<T>): SingleOutputStreamOperator<T>;
+  fromSource<T>(factory: SourceFactory<T>, strategy: WatermarkStrategy<T>, name?: string, type?: TypeInformation<T>): SingleOutputStreamOperator<T>;
   fromSource<T>(
-    factory: (context: { subtaskIndex: number; parallelism: number }) => AsyncIterable<T> | Iterable<T>,
-    name = 'Custom Source',
-    type?: TypeInformation<T>,
+    factory: SourceFactory<T>,
+    strategyOrName?: WatermarkStrategy<T> | string,
+    nameOrType?: string | TypeInformation<T>,
+    maybeType?: TypeInformation<T>,
   ): SingleOutputStreamOperator<T> {
     if (typeof factory !== 'function') throw errors.invalidArgumentType('source factory', factory, 'expected a function');
-    return this.source(name, { kind: 'custom', factory }, type as TypeInformation<unknown> | undefined, false);
+    const withStrategy = strategyOrName instanceof WatermarkStrategy;
+    const name = (withStrategy ? nameOrType : strategyOrName) ?? 'Custom Source';
+    const type = withStrategy ? maybeType : nameOrType;
+    if (typeof name !== 'string' || name.length === 0) {
+      throw errors.invalidArgumentType(
+        'fromSource name',
+        name,
+        'expected fromSource(factory, name?, type?) or fromSource(factory, WatermarkStrategy, name?, type?) with a non-empty name',
+      );
+    }
+    if (type !== undefined && typeof (type as TypeInformation<T>).createSerializer !== 'function') {
+      throw errors.invalidArgumentType('fromSource type', type, 'expected a TypeInformation such as Types.STRING');
+    }
+    const watermarkStrategy = withStrategy ? (strategyOrName as WatermarkStrategy<unknown>) : undefined;
+    return this.source(name, { kind: 'custom', factory }, type as TypeInformation<unknown> | undefined, false, watermarkStrategy);
   }
 
   /** The StreamGraph built so far, named `jobName`. */
@@ -122,8 +153,15 @@ export class StreamExecutionEnvironment {
     return this.#builder.build(jobName);
   }
 
-  private source<T>(name: string, source: SourceSpec, type: TypeInformation<unknown> | undefined, nonParallel: boolean): SingleOutputStreamOperator<T> {
-    const node = this.#builder.addNode(`Source: ${name}`, { kind: 'source', source }, [], {
+  private source<T>(
+    name: string,
+    source: SourceSpec,
+    type: TypeInformation<unknown> | undefined,
+    nonParallel: boolean,
+    watermarkStrategy?: WatermarkStrategy<unknown>,
+  ): SingleOutputStreamOperator<T> {
+    const operator = watermarkStrategy ? { kind: 'source' as const, source, watermarkStrategy } : { kind: 'source' as const, source };
+    const node = this.#builder.addNode(`Source: ${name}`, operator, [], {
       outputType: type,
       nonParallel,
       chaining: 'HEAD',

@@ -5,6 +5,7 @@
  * Internal to src/api.
  */
 import { errors } from '../errors.js';
+import type { OutputTag } from '../functions/output-tag.js';
 import type { OperatorSpec, PartitionerKind, KeySpec, StreamEdge, StreamGraph, StreamNode } from '../graph/stream-graph.js';
 import type { TypeInformation } from '../types/type-information.js';
 
@@ -15,6 +16,8 @@ export interface StreamInput {
   readonly key: KeySpec | undefined;
   /** Which input of a two-input operator the edge feeds (0 or 1); undefined for one-input operators. */
   readonly inputIndex?: number;
+  /** The side output of `node` this input reads (`getSideOutput(tag)`); undefined: its main output. */
+  readonly sideOutputTag?: OutputTag<unknown>;
 }
 
 export class StreamGraphBuilder {
@@ -44,6 +47,7 @@ export class StreamGraphBuilder {
     for (const input of inputs) {
       const edge: StreamEdge = { source: input.node, target: node.id, partitioner: input.partitioner, key: input.key };
       if (input.inputIndex !== undefined) edge.inputIndex = input.inputIndex;
+      if (input.sideOutputTag !== undefined) edge.sideOutputTag = input.sideOutputTag;
       this.edges.push(edge);
     }
     return node;

@@ -31,6 +31,8 @@ interface TaskRow {
   busyPercent: number;
   outPoolUsage: number;
   stateBytes: number;
+  /** The lowest currentInputWatermark of its subtasks (Flink's web UI shows the same per vertex). */
+  inputWatermark: number;
 }
 
 const LEVEL_ORDER = { ok: 0, low: 1, high: 2 } as const;
@@ -40,7 +42,7 @@ export function taskRows(tasks: readonly TaskMetricsSnapshot[]): TaskRow[] {
   for (const t of tasks) {
     let row = rows.get(t.vertexId);
     if (!row) {
-      row = { task: t.task, subtasks: 0, recordsInPerSecond: 0, recordsOutPerSecond: 0, recordsIn: 0, recordsOut: 0, level: 'ok', busyPercent: 0, outPoolUsage: 0, stateBytes: 0 };
+      row = { task: t.task, subtasks: 0, recordsInPerSecond: 0, recordsOutPerSecond: 0, recordsIn: 0, recordsOut: 0, level: 'ok', busyPercent: 0, outPoolUsage: 0, stateBytes: 0, inputWatermark: Number.POSITIVE_INFINITY };
       rows.set(t.vertexId, row);
     }
     row.subtasks++;
@@ -52,6 +54,7 @@ export function taskRows(tasks: readonly TaskMetricsSnapshot[]): TaskRow[] {
     row.busyPercent += t.busyTimeMsPerSecond / 10;
     row.outPoolUsage = Math.max(row.outPoolUsage, t.outPoolUsage);
     row.stateBytes += t.stateBytes;
+    row.inputWatermark = Math.min(row.inputWatermark, t.currentInputWatermark);
   }
   for (const row of rows.values()) row.busyPercent /= row.subtasks;
   return [...rows.values()];
@@ -71,6 +74,13 @@ function bytes(n: number): string {
   if (n >= 1 << 20) return `${(n / (1 << 20)).toFixed(1)} MiB`;
   if (n >= 1 << 10) return `${(n / (1 << 10)).toFixed(1)} KiB`;
   return `${n} B`;
+}
+
+/** A watermark for the table: '-' before any, 'end' for MAX_WATERMARK, else its UTC time. */
+export function watermarkText(watermark: number): string {
+  if (watermark === Number.NEGATIVE_INFINITY) return '-';
+  if (watermark === Number.POSITIVE_INFINITY) return 'end';
+  return new Date(watermark).toISOString().replace('T', ' ').slice(0, 23);
 }
 
 function table(header: string[], rows: string[][]): string[] {
@@ -97,8 +107,9 @@ export function liveLines(snapshot: JobMetricsSnapshot, elapsedMs: number, input
     `${r.busyPercent.toFixed(0)}%`,
     `${(r.outPoolUsage * 100).toFixed(0)}%`,
     r.stateBytes > 0 ? bytes(r.stateBytes) : '-',
+    watermarkText(r.inputWatermark),
   ]);
-  lines.push(...table(['task', 'in', 'out', 'back-pressure', 'busy', 'out pool', 'state'], rows));
+  lines.push(...table(['task', 'in', 'out', 'back-pressure', 'busy', 'out pool', 'state', 'input watermark'], rows));
   const tm = snapshot.taskManager;
   const heap = tm.heap.reduce((n, h) => n + h.heapUsed, 0);
   lines.push(

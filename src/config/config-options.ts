@@ -287,6 +287,22 @@ export const BUFFER_TIMEOUT: ConfigOption<number> = durationOption({
 });
 
 /**
+ * `pipeline.auto-watermark-interval`: how often watermark generators emit periodic watermarks
+ * (WatermarkGenerator.onPeriodicEmit), in milliseconds of processing time, Flink's key and
+ * default `200ms`. `0` turns periodic emission off: only punctuated watermarks (emitted in
+ * `onEvent`) and the end of input's final watermark remain, and idleness is never detected.
+ */
+export const AUTO_WATERMARK_INTERVAL: ConfigOption<number> = durationOption({
+  key: 'pipeline.auto-watermark-interval',
+  defaultValue: 200,
+  description:
+    'Interval of periodic watermark emission (WatermarkGenerator.onPeriodicEmit), in milliseconds of processing time. ' +
+    'Default 200ms. 0 turns periodic emission off (punctuated watermarks and the final watermark at the end of input remain).',
+  accepted: "expected a duration >= 0 such as '200ms', or 0 to turn periodic watermarks off",
+  validate: (v) => v >= 0,
+});
+
+/**
  * `pipeline.max-parallelism`: number of key groups, the upper limit for rescaling keyed state.
  * Default -1: derive per operator as `min(max(roundUpToPowerOfTwo(p + p/2), 128), 32768)`.
  * Otherwise 1..32768 and at least the operator's parallelism.
@@ -331,6 +347,7 @@ export const ALL_CONFIG_OPTIONS: ReadonlyArray<ConfigOption<unknown>> = Object.f
   NETWORK_FLOATING_BUFFERS_PER_GATE,
   NETWORK_MAX_BUFFERS_PER_CHANNEL,
   BUFFER_TIMEOUT,
+  AUTO_WATERMARK_INTERVAL,
   MAX_PARALLELISM,
   DEFAULT_PARALLELISM,
   NUMBER_OF_TASK_SLOTS,

@@ -13,7 +13,7 @@ import { formatMemorySize } from '../config/memory-size.js';
 import type { EdgePlan, ExecutionPlan, OutputPartition, VertexPlan } from './execution-plan.js';
 import type { JobEdge } from './job-graph.js';
 import { aggregationText, inputIndexOf } from './physical-plan.js';
-import type { KeySpec } from './stream-graph.js';
+import type { KeySpec, OperatorSpec } from './stream-graph.js';
 
 /** Renders `plan` as text, one block per task; lines end with "\n". */
 export function explainPlan(plan: ExecutionPlan): string {
@@ -54,8 +54,10 @@ function explainVertex(plan: ExecutionPlan, vp: VertexPlan): string[] {
   }
   for (const id of vertex.nodeIds) {
     const op = plan.operators[id]!;
-    if (op.implementation === undefined) continue;
     const node = plan.jobGraph.nodes[id]!.node;
+    const strategy = watermarkStrategyOf(node.operator);
+    if (strategy) lines.push(`  operator #${id}: ${node.name} [watermarks: ${strategy}]`);
+    if (op.implementation === undefined) continue;
     lines.push(`  operator #${id}: ${node.name} [${op.implementation}, ${aggregationText(node.operator)}], input ${op.inputTypes[0]!.name}`);
   }
   // A two-input head: each input line says which input of the head it feeds.
@@ -78,7 +80,7 @@ function explainVertex(plan: ExecutionPlan, vp: VertexPlan): string[] {
       `  output: ${partitionerText(edge)} to Task ${target.id} (${target.name}), ` +
         `channels per subtask: ${distinct(partitions.map((p) => p.channels.length))}, ` +
         `buffers: ${sum(partitions, (p) => p.pool.min)} min, ${sum(partitions, (p) => p.pool.max)} max, ` +
-        `serializer ${plan.edges[edgeIndex]!.serializer.name}${combinerText(plan.edges[edgeIndex]!)}`,
+        `serializer ${plan.edges[edgeIndex]!.serializer.name}${combinerText(plan.edges[edgeIndex]!)}${sideOutputText(edge)}`,
     );
   }
   if (vertex.outputs.length === 0) lines.push('  output: none');
@@ -91,6 +93,18 @@ function explainVertex(plan: ExecutionPlan, vp: VertexPlan): string[] {
     lines.push(parts.join(', '));
   }
   return lines;
+}
+
+/** The watermark strategy a source or assignTimestampsAndWatermarks runs, as text; undefined for other operators. */
+function watermarkStrategyOf(op: OperatorSpec): string | undefined {
+  if (op.kind === 'timestampsAndWatermarks') return op.strategy.toString();
+  if (op.kind === 'source') return op.watermarkStrategy?.toString();
+  return undefined;
+}
+
+function sideOutputText(edge: JobEdge): string {
+  const tag = edge.streamEdge.sideOutputTag;
+  return tag ? `, side output '${tag.id}'` : '';
 }
 
 function combinerText(ep: EdgePlan): string {

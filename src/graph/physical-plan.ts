@@ -81,7 +81,8 @@ export function inputTypeOf(graph: StreamGraph, nodeId: number, inputIndex = 0):
   let first = true;
   for (const edge of graph.edges) {
     if (edge.target !== nodeId || inputIndexOf(edge) !== inputIndex) continue;
-    const type = graph.nodes[edge.source]!.outputType;
+    // Side outputs are not typed yet (OutputTag has no TypeInformation): GENERIC.
+    const type = edge.sideOutputTag ? undefined : graph.nodes[edge.source]!.outputType;
     if (first) common = type;
     else if (type !== common) return Types.GENERIC;
     first = false;

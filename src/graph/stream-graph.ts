@@ -8,8 +8,13 @@
  * order, and `fingerprint()` summarises everything but the functions so a worker can check it
  * built the same job as the main thread.
  *
- * Layering: depends on types/ and io/ (partitioner names) only.
+ * Layering: depends on types/, io/ (partitioner names) and eventtime/ (watermark strategies) only.
  */
+import type { KeyedProcessFunction } from '../functions/keyed-process-function.js';
+import type { OutputTag } from '../functions/output-tag.js';
+import type { ProcessFunction } from '../functions/process-function.js';
+import type { RichFunction } from '../functions/rich-function.js';
+import type { WatermarkStrategy } from '../eventtime/watermark-strategy.js';
 import type { TypeInformation } from '../types/type-information.js';
 
 /** How a node may be chained with its neighbours (Flink's ChainingStrategy). */
@@ -33,15 +38,23 @@ export type KeySpec =
 
 /** What a node does. Functions are kept as given; only their presence enters the fingerprint. */
 export type OperatorSpec =
-  | { kind: 'source'; source: SourceSpec }
-  | { kind: 'map'; fn: (value: unknown) => unknown }
-  | { kind: 'flatMap'; fn: (value: unknown, out: (result: unknown) => void) => void }
-  | { kind: 'filter'; fn: (value: unknown) => boolean }
+  /** `watermarkStrategy`: the strategy of `fromSource(factory, strategy, name)`, run inside the source task. */
+  | { kind: 'source'; source: SourceSpec; watermarkStrategy?: WatermarkStrategy<unknown> | undefined }
+  /** `rich`: the rich function object whose method `fn` is (open/close/getRuntimeContext), if one was given. */
+  | { kind: 'map'; fn: (value: unknown) => unknown; rich?: RichFunction | undefined }
+  | { kind: 'flatMap'; fn: (value: unknown, out: (result: unknown) => void) => void; rich?: RichFunction | undefined }
+  | { kind: 'filter'; fn: (value: unknown) => boolean; rich?: RichFunction | undefined }
   /** A two-input operator (`connect(other).map(fn1, fn2)`): fn1 maps input 0's records, fn2 input 1's. */
   | { kind: 'coMap'; fn1: (value: unknown) => unknown; fn2: (value: unknown) => unknown }
   | { kind: 'aggregate'; aggregation: 'sum' | 'min' | 'max' | 'minBy' | 'maxBy' | 'count' | 'avg'; field: number | string | undefined; key: KeySpec }
-  | { kind: 'reduce'; fn: (accumulator: unknown, value: unknown) => unknown; key: KeySpec }
-  | { kind: 'sink'; sink: SinkSpec };
+  | { kind: 'reduce'; fn: (accumulator: unknown, value: unknown) => unknown; key: KeySpec; rich?: RichFunction | undefined }
+  /** `process(ProcessFunction)` on a non-keyed stream. */
+  | { kind: 'process'; fn: ProcessFunction<unknown, unknown> }
+  /** `keyBy(...).process(KeyedProcessFunction)`: keyed state and timers per key. */
+  | { kind: 'keyedProcess'; fn: KeyedProcessFunction<unknown, unknown, unknown> | ProcessFunction<unknown, unknown>; key: KeySpec }
+  | { kind: 'sink'; sink: SinkSpec }
+  /** `assignTimestampsAndWatermarks(strategy)`: event time from here on is the strategy's. */
+  | { kind: 'timestampsAndWatermarks'; strategy: WatermarkStrategy<unknown> };
 
 /** Sources (bounded unless said otherwise). */
 export type SourceSpec =
@@ -97,6 +110,8 @@ export interface StreamEdge {
    * Undefined (0) for one-input targets, whose edges (a union's) all feed input 0.
    */
   inputIndex?: number | undefined;
+  /** The side output the edge carries (`getSideOutput(tag)`, Flink's StreamEdge.outputTag); undefined: the main output. */
+  sideOutputTag?: OutputTag<unknown> | undefined;
 }
 
 /** The whole job before chaining. */
@@ -123,18 +138,22 @@ export function fingerprint(graph: StreamGraph): string {
     n.slotSharingGroup,
     n.outputType?.name ?? null,
   ]);
-  const edges = graph.edges.map((e) => [e.source, e.target, e.partitioner ?? null, keySummary(e.key), e.inputIndex ?? 0]);
+  const edges = graph.edges.map((e) => [e.source, e.target, e.partitioner ?? null, keySummary(e.key), e.inputIndex ?? 0, e.sideOutputTag?.id ?? null]);
   return JSON.stringify({ job: graph.jobName, nodes, edges });
 }
 
 function operatorSummary(op: OperatorSpec): unknown {
   switch (op.kind) {
     case 'source':
-      return ['source', op.source.kind, op.source.kind === 'elements' ? op.source.elements.length : null];
+      return ['source', op.source.kind, op.source.kind === 'elements' ? op.source.elements.length : null, op.watermarkStrategy?.toString() ?? null];
+    case 'timestampsAndWatermarks':
+      return ['timestampsAndWatermarks', op.strategy.toString()];
     case 'aggregate':
       return ['aggregate', op.aggregation, op.field ?? null, keySummary(op.key)];
     case 'reduce':
       return ['reduce', keySummary(op.key)];
+    case 'keyedProcess':
+      return ['keyedProcess', keySummary(op.key)];
     case 'sink':
       return ['sink', op.sink.kind];
     default:

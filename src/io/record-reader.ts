@@ -5,13 +5,13 @@ import type { TypeSerializer } from '../types/type-serializer.js';
 import type { ChannelGroup } from './channel-group.js';
 import { ChannelConsumer } from './channel-consumer.js';
 import { ChannelEvent, EVENT_SEGMENT, FLAG_FINAL } from './channel-layout.js';
-import { HEADER_BYTES, LENGTH_BYTES, MAX_RECORD_BYTES, StreamElementTag } from './stream-element.js';
+import { HEADER_BYTES, LENGTH_BYTES, MAX_RECORD_BYTES, NO_TIMESTAMP, STATUS_PAYLOAD_BYTES, StreamElementTag, TIMESTAMP_BYTES, WATERMARK_PAYLOAD_BYTES } from './stream-element.js';
 
 /** What `RecordReader.next()` found. */
 export const ReadStatus = {
   /** Nothing available right now; call `waitForInput` or come back later. */
   EMPTY: 0,
-  /** A record: see `value` and `channel`. */
+  /** A record: see `value`, `timestamp` and `channel`. */
   RECORD: 1,
   /** An event other than end-of-partition: see `eventType`, `eventArg`, `channel`. */
   EVENT: 2,
@@ -19,6 +19,10 @@ export const ReadStatus = {
   END: 3,
   /** (nextSlice only) Whole framed records: see `sliceBuf`, `sliceStart`, `sliceEnd`, `channel`. */
   SLICE: 4,
+  /** A watermark of channel `channel`: see `watermark`. */
+  WATERMARK: 5,
+  /** A watermark status change of channel `channel`: see `watermarkStatus` (0 ACTIVE, 1 IDLE). */
+  WATERMARK_STATUS: 6,
 } as const;
 export type ReadStatus = (typeof ReadStatus)[keyof typeof ReadStatus];
 
@@ -41,6 +45,12 @@ type Entry = (typeof Entry)[keyof typeof Entry];
 export class RecordReader<T> {
   /** The record of the last RECORD status. */
   value: T | undefined;
+  /** The timestamp of the last RECORD (epoch ms), or NO_TIMESTAMP when its frame carried none. */
+  timestamp = NO_TIMESTAMP;
+  /** The watermark of the last WATERMARK status. */
+  watermark = Number.NEGATIVE_INFINITY;
+  /** The status of the last WATERMARK_STATUS (0 ACTIVE, 1 IDLE). */
+  watermarkStatus = 0;
   /** Channel of the last RECORD or EVENT. */
   channel = -1;
   /** Type and argument of the last EVENT. */
@@ -63,6 +73,8 @@ export class RecordReader<T> {
   private current = 0;
   private endedChannels = 0;
   private readonly ended: Uint8Array;
+  /** A watermark or status that `nextBatch` read after its records: `next` returns it first. */
+  private pendingElement: ReadStatus | 0 = 0;
 
   // The one open slice, always of channel `current` (absolute byte offsets into `buf`), and its
   // segment when the slice is the segment's last (recycled on close), else -1.
@@ -107,11 +119,17 @@ export class RecordReader<T> {
     return this.endedChannels === this.consumers.length;
   }
 
-  /** Reads the next record or event; never blocks. */
+  /** Reads the next record, watermark, watermark status or event; never blocks. */
   next(): ReadStatus {
+    if (this.pendingElement !== 0) {
+      const pending = this.pendingElement;
+      this.pendingElement = 0;
+      return pending;
+    }
     for (;;) {
       if (this.sliceOpen) {
-        if (this.readFromSlice(this.current)) return ReadStatus.RECORD;
+        const read = this.readFromSlice(this.current);
+        if (read !== 0) return read;
         this.advance(); // slice done: serve the next channel, so no producer starves the others
         continue;
       }
@@ -167,19 +185,29 @@ export class RecordReader<T> {
   }
 
   /**
-   * Like `next`, but delivers every record of the open slice to `sink` in one loop and returns
-   * RECORD (the records' channel is `channel`); EVENT, EMPTY and END as `next`. Cheaper per
-   * record than calling `next` for each. If `sink` throws, the records after it stay unread.
+   * Like `next`, but delivers every record of the open slice (with its timestamp) to `sink` in
+   * one loop and returns RECORD (the records' channel is `channel`); a watermark or status after
+   * them is returned by the next call. WATERMARK, WATERMARK_STATUS, EVENT, EMPTY and END as
+   * `next`. Cheaper per record than calling `next` for each. If `sink` throws, the records after
+   * it stay unread.
    * With `stop`, returns after the record that set `stop.blocked` (the consumer's output is
    * back-pressured): the rest of the slice stays open for the next call.
    */
-  nextBatch(sink: (record: T) => void, stop: { readonly blocked: number } = NEVER_BLOCKED): ReadStatus {
+  nextBatch(sink: (record: T, timestamp: number) => void, stop: { readonly blocked: number } = NEVER_BLOCKED): ReadStatus {
     const status = this.next();
     if (status !== ReadStatus.RECORD) return status;
     const c = this.channel;
-    sink(this.value!);
+    sink(this.value!, this.timestamp);
     if (this.sliceOpen && !this.sliceContinuesSpan) this.readRun(sink, stop);
-    while (stop.blocked === 0 && this.sliceOpen && this.readFromSlice(c)) sink(this.value!);
+    while (stop.blocked === 0 && this.sliceOpen) {
+      const read = this.readFromSlice(c);
+      if (read === 0) break;
+      if (read !== ReadStatus.RECORD) {
+        this.pendingElement = read;
+        return ReadStatus.RECORD;
+      }
+      sink(this.value!, this.timestamp);
+    }
     if (!this.sliceOpen) this.advance();
     return ReadStatus.RECORD;
   }
@@ -188,10 +216,10 @@ export class RecordReader<T> {
    * The hot loop of `nextBatch`: delivers the whole, well-formed records of the open slice
    * with the slice bounds, buffer and serializer in locals. Stops (leaving the position at the
    * first record it did not deliver) at the end of the slice, at a record that continues in the
-   * next slice, or at anything malformed: `readFromSlice` then closes the slice, starts the
-   * span, or throws the error.
+   * next slice, at a watermark or status, or at anything malformed: `readFromSlice` then closes
+   * the slice, starts the span, reads the element, or throws the error.
    */
-  private readRun(sink: (record: T) => void, stop: { readonly blocked: number }): void {
+  private readRun(sink: (record: T, timestamp: number) => void, stop: { readonly blocked: number }): void {
     const buf = this.buf;
     const view = this.view;
     const input = this.input;
@@ -199,6 +227,7 @@ export class RecordReader<T> {
     const end = this.readEnd;
     let pos = this.readPos;
     let value: T | undefined;
+    let timestamp = NO_TIMESTAMP;
     // Counted locally and stored once (also when `sink` throws): no field writes per record but
     // the read position, and no write barrier for `value`.
     let records = 0;
@@ -207,19 +236,29 @@ export class RecordReader<T> {
       while (stop.blocked === 0 && pos + HEADER_BYTES <= end) {
         const length = view.getInt32(pos, true);
         const recordEnd = pos + LENGTH_BYTES + length;
-        if (length < 1 || recordEnd > end || buf[pos + LENGTH_BYTES] !== StreamElementTag.RECORD) break;
-        input.reset(buf, view, pos + HEADER_BYTES, recordEnd);
+        if (length < 1 || recordEnd > end) break;
+        const tag = buf[pos + LENGTH_BYTES];
+        let payload = pos + HEADER_BYTES;
+        let ts = NO_TIMESTAMP;
+        if (tag !== StreamElementTag.RECORD) {
+          if (tag !== StreamElementTag.RECORD_WITH_TIMESTAMP || length < 1 + TIMESTAMP_BYTES) break;
+          ts = view.getFloat64(payload, true);
+          payload += TIMESTAMP_BYTES;
+        }
+        input.reset(buf, view, payload, recordEnd);
         const record = serializer.read(input);
         if (input.pos !== recordEnd) break;
         value = record;
+        timestamp = ts;
         this.readPos = pos = recordEnd;
         records++;
         bytes += length + LENGTH_BYTES;
-        sink(record);
+        sink(record, ts);
       }
     } finally {
       if (records !== 0) {
         this.value = value;
+        this.timestamp = timestamp;
         this.numRecordsIn += records;
         this.numBytesIn += bytes;
       }
@@ -241,6 +280,10 @@ export class RecordReader<T> {
    * reassembles that record (the one copy of span reassembly, shared with `next`) and hands it
    * over as a slice of its own. Call `releaseSlice()` when done with the bytes; until then the
    * slice's segment stays held.
+   *
+   * Watermarks and statuses: the consumer stops before one (a frame that is not a record) and
+   * gives back the slice up to it; the next call returns it as WATERMARK or WATERMARK_STATUS, then
+   * the records after it as a new SLICE, so the elements keep their order with the records.
    */
   nextSlice(): ReadStatus {
     if (this.sliceDelivered) throw new RangeError('releaseSlice() the previous slice first');
@@ -255,16 +298,36 @@ export class RecordReader<T> {
         const before = this.readPos;
         const frameBytes = this.appendSpan(c, before, this.readEnd);
         this.numBytesIn += this.readPos - before;
-        if (frameBytes !== 0) return this.deliver(c, this.spanBuffers[c]!, 0, frameBytes, true);
+        if (frameBytes !== 0) {
+          const span = this.spanBuffers[c]!;
+          if (!isRecordTag(span[LENGTH_BYTES]!)) return this.readElement(c, span, new DataView(span.buffer, span.byteOffset, span.length), LENGTH_BYTES, frameBytes);
+          return this.deliver(c, span, 0, frameBytes, true);
+        }
       }
       if (this.readPos === this.readEnd) {
         this.closeSlice(c);
         this.advance();
         continue;
       }
+      const element = this.elementAt(c);
+      if (element !== 0) return element;
       this.numBytesIn += this.readEnd - this.readPos;
       return this.deliver(c, this.buf, this.readPos, this.readEnd, false);
     }
+  }
+
+  /**
+   * A whole watermark or status frame at the read position of channel c's open slice: reads it
+   * (moving past it) and returns its status; 0 when a record (or a cut frame) is there.
+   */
+  private elementAt(c: number): ReadStatus | 0 {
+    const pos = this.readPos;
+    if (pos + HEADER_BYTES > this.readEnd || isRecordTag(this.buf[pos + LENGTH_BYTES]!)) return 0;
+    const frameEnd = pos + this.frameBytesAt(c, pos, this.readEnd);
+    if (frameEnd > this.readEnd) return 0;
+    this.readPos = frameEnd;
+    this.numBytesIn += frameEnd - pos;
+    return this.readElement(c, this.buf, this.view, pos + LENGTH_BYTES, frameEnd);
   }
 
   private deliver(c: number, buf: Buffer, start: number, end: number, span: boolean): ReadStatus {
@@ -280,7 +343,8 @@ export class RecordReader<T> {
   /**
    * Gives back the slice of the last SLICE status (recycling its segment if it was the segment's
    * last slice). `consumedTo` (default: all of it) is where the consumer stopped: before a
-   * record cut by the slice's end, which the reader then reassembles from the next slices.
+   * record cut by the slice's end, which the reader then reassembles from the next slices, or
+   * before a whole watermark or status frame, which the next `nextSlice` returns.
    */
   releaseSlice(consumedTo = this.sliceEnd): void {
     if (!this.sliceDelivered) return;
@@ -291,7 +355,16 @@ export class RecordReader<T> {
       return;
     }
     const c = this.current;
-    if (consumedTo < this.sliceEnd) this.startSpan(c, consumedTo, this.sliceEnd, this.frameBytesAt(c, consumedTo, this.sliceEnd));
+    if (consumedTo < this.sliceEnd) {
+      const frameBytes = this.frameBytesAt(c, consumedTo, this.sliceEnd);
+      if (consumedTo + frameBytes <= this.sliceEnd) {
+        // A whole frame the consumer did not take: a watermark or status. The slice stays open at it.
+        this.numBytesIn -= this.sliceEnd - consumedTo;
+        this.readPos = consumedTo;
+        return;
+      }
+      this.startSpan(c, consumedTo, this.sliceEnd, frameBytes);
+    }
     this.closeSlice(c);
     this.advance();
   }
@@ -344,33 +417,34 @@ export class RecordReader<T> {
     this.sliceContinuesSpan = this.spanLength[c]! >= 0;
   }
 
-  /** Reads one record of channel c's open slice; false (slice closed) when it has no more. */
-  private readFromSlice(c: number): boolean {
+  /**
+   * Reads one element (record, watermark or status) of channel c's open slice and returns its
+   * status; 0 (slice closed) when it has no more.
+   */
+  private readFromSlice(c: number): ReadStatus | 0 {
     const pos = this.readPos;
     const end = this.readEnd;
     if (this.sliceContinuesSpan) {
-      if (this.continueSpan(c, pos, end)) return true;
+      const read = this.continueSpan(c, pos, end);
+      if (read !== 0) return read;
       this.closeSlice(c);
-      return false;
+      return 0;
     }
     if (pos >= end) {
       this.closeSlice(c);
-      return false;
+      return 0;
     }
     const frameBytes = this.frameBytesAt(c, pos, end);
     const recordEnd = pos + frameBytes;
     if (recordEnd <= end) {
-      this.value = this.deserialize(c, this.buf, this.view, pos + LENGTH_BYTES, recordEnd);
       this.readPos = recordEnd;
-      this.channel = c;
-      this.numRecordsIn++;
       this.numBytesIn += frameBytes;
-      return true;
+      return this.readElement(c, this.buf, this.view, pos + LENGTH_BYTES, recordEnd);
     }
-    // The record continues in the next slice: start reassembling it.
+    // The frame continues in the next slice: start reassembling it.
     this.startSpan(c, pos, end, frameBytes);
     this.closeSlice(c);
-    return false;
+    return 0;
   }
 
   /** The bytes of the frame at `pos` (header included), checked: its header lies before `end`, its length is valid. */
@@ -412,33 +486,50 @@ export class RecordReader<T> {
     return frameBytes;
   }
 
-  /** Appends slice bytes to channel c's spanning record; true when it completed a record (then in `value`). */
-  private continueSpan(c: number, pos: number, end: number): boolean {
+  /** Appends slice bytes to channel c's spanning frame; the element's status once it completed one, else 0. */
+  private continueSpan(c: number, pos: number, end: number): ReadStatus | 0 {
     const frameBytes = this.appendSpan(c, pos, end);
-    if (frameBytes === 0) return false;
+    if (frameBytes === 0) return 0;
     const span = this.spanBuffers[c]!;
-    this.value = this.deserialize(c, span, new DataView(span.buffer, span.byteOffset, span.length), LENGTH_BYTES, frameBytes);
-    this.channel = c;
-    this.numRecordsIn++;
     this.numBytesIn += frameBytes;
-    return true;
+    return this.readElement(c, span, new DataView(span.buffer, span.byteOffset, span.length), LENGTH_BYTES, frameBytes);
   }
 
-  /** Deserializes the tag and payload at [start, end); checks the serializer used every byte. */
-  private deserialize(c: number, buf: Buffer, view: DataView, start: number, end: number): T {
+  /**
+   * Reads the element whose tag and payload are [start, end) of channel c: a record (into `value`
+   * and `timestamp`), a watermark (`watermark`) or a status (`watermarkStatus`); returns its status.
+   * Checks the payload's size (the serializer used every byte).
+   */
+  private readElement(c: number, buf: Buffer, view: DataView, start: number, end: number): ReadStatus {
     const tag = buf[start];
-    if (tag !== StreamElementTag.RECORD) {
-      throw errors.corruptRecord(`channel ${c}: unsupported stream element tag ${tag}`);
+    const payloadLength = end - start - 1;
+    this.channel = c;
+    if (tag === StreamElementTag.WATERMARK && payloadLength === WATERMARK_PAYLOAD_BYTES) {
+      this.watermark = view.getFloat64(start + 1, true);
+      return ReadStatus.WATERMARK;
+    }
+    if (tag === StreamElementTag.STREAM_STATUS && payloadLength === STATUS_PAYLOAD_BYTES) {
+      const status = view.getInt32(start + 1, true);
+      if (status !== 0 && status !== 1) throw errors.corruptRecord(`channel ${c}: watermark status ${status} is neither ACTIVE (0) nor IDLE (1)`);
+      this.watermarkStatus = status;
+      return ReadStatus.WATERMARK_STATUS;
+    }
+    let payload = start + 1;
+    this.timestamp = NO_TIMESTAMP;
+    if (tag === StreamElementTag.RECORD_WITH_TIMESTAMP && payloadLength >= TIMESTAMP_BYTES) {
+      this.timestamp = view.getFloat64(payload, true);
+      payload += TIMESTAMP_BYTES;
+    } else if (tag !== StreamElementTag.RECORD) {
+      throw errors.corruptRecord(`channel ${c}: unsupported stream element tag ${tag} with ${payloadLength} payload bytes`);
     }
     const input = this.input;
-    input.reset(buf, view, start + 1, end);
-    const value = this.serializer.read(input);
+    input.reset(buf, view, payload, end);
+    this.value = this.serializer.read(input);
     if (input.pos !== end) {
-      throw errors.corruptRecord(
-        `channel ${c}: the ${this.serializer.typeName} serializer read ${input.pos - start - 1} of ${end - start - 1} payload bytes`,
-      );
+      throw errors.corruptRecord(`channel ${c}: the ${this.serializer.typeName} serializer read ${input.pos - payload} of ${end - payload} payload bytes`);
     }
-    return value;
+    this.numRecordsIn++;
+    return ReadStatus.RECORD;
   }
 
   /** Releases channel c's slice to its producer; recycles the segment if it was the last slice. */
@@ -466,4 +557,9 @@ export class RecordReader<T> {
       }
     }
   }
+}
+
+/** True for the frames that carry a record (with or without a timestamp). */
+function isRecordTag(tag: number): boolean {
+  return tag === StreamElementTag.RECORD || tag === StreamElementTag.RECORD_WITH_TIMESTAMP;
 }

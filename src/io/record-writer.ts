@@ -6,7 +6,7 @@ import type { ChannelProducer } from './channel-producer.js';
 import { ChannelEvent, EVENT_SEGMENT, FLAG_FINAL } from './channel-layout.js';
 import { FLUSH_EPOCH } from './output-flusher.js';
 import type { ChannelSelector } from './partitioner/channel-selector.js';
-import { HEADER_BYTES, LENGTH_BYTES, StreamElementTag } from './stream-element.js';
+import { HEADER_BYTES, LENGTH_BYTES, NO_TIMESTAMP, STATUS_PAYLOAD_BYTES, StreamElementTag, TIMESTAMP_BYTES, WATERMARK_PAYLOAD_BYTES } from './stream-element.js';
 
 /** Options of a RecordWriter. */
 export interface RecordWriterOptions<T> {
@@ -48,6 +48,8 @@ export interface OutputAvailability {
  * Framing: `[int32 length][tag][payload]`; a record's 5-byte header always lies in one segment,
  * its payload may continue in the next segments of the same channel. A segment is published
  * when full, when flushed (buffer timeout), or before an event, so events keep their order.
+ * Records with a timestamp, watermarks and watermark statuses are frames too
+ * (io/stream-element.ts), so they stay in order with the records of their channel.
  *
  * Hot path: if the serializer's cheap upper bound fits the open segment, the record is written
  * in place; otherwise it is serialized once into a private scratch buffer and copied across
@@ -67,6 +69,8 @@ export class RecordWriter<T> {
   numRecordsOut = 0;
   /** Framed bytes written (headers included). */
   numBytesOut = 0;
+  /** The last watermark broadcast (-Infinity before any): the task's currentOutputWatermark. */
+  currentWatermark = Number.NEGATIVE_INFINITY;
 
   private readonly pool: NetworkBufferPool;
   private readonly localPool: number;
@@ -141,12 +145,90 @@ export class RecordWriter<T> {
     this.blocked = new Uint8Array(n);
   }
 
-  /** Writes one record to the channel its selector picks (all channels when broadcasting). Never blocks. */
-  emit(record: T): void {
-    if (this.broadcast) this.broadcastEmit(record);
+  /**
+   * Writes one record to the channel its selector picks (all channels when broadcasting). Never
+   * blocks. A record with a timestamp goes out as a RECORD_WITH_TIMESTAMP frame; one with
+   * NO_TIMESTAMP as a plain RECORD frame, so jobs without event time pay nothing for it.
+   */
+  emit(record: T, timestamp: number = NO_TIMESTAMP): void {
+    if (timestamp !== NO_TIMESTAMP) this.emitWithTimestamp(record, timestamp);
+    else if (this.broadcast) this.broadcastEmit(record);
     else this.writeRecord(this.selector.selectChannel(record), record);
     this.numRecordsOut++;
     if (this.flushClock !== undefined && this.flushClock[FLUSH_EPOCH] !== this.lastFlushEpoch) this.flushAll();
+  }
+
+  /**
+   * Broadcasts a watermark to every channel, after the records written so far (Flink's
+   * RecordWriter.broadcastEmit of a Watermark): a WATERMARK frame, published like a record (at
+   * once with buffer timeout 0, else when the flusher ticks or the segment fills).
+   */
+  broadcastWatermark(watermark: number): void {
+    this.currentWatermark = watermark;
+    const scratch = this.scratch;
+    scratch.pos = 0;
+    scratch.writeFloat64(watermark);
+    this.broadcastElement(StreamElementTag.WATERMARK, WATERMARK_PAYLOAD_BYTES);
+  }
+
+  /** Broadcasts a watermark status (WatermarkStatus ACTIVE 0 / IDLE 1) to every channel, in order like a watermark. */
+  broadcastWatermarkStatus(status: number): void {
+    const scratch = this.scratch;
+    scratch.pos = 0;
+    scratch.writeInt32(status);
+    this.broadcastElement(StreamElementTag.STREAM_STATUS, STATUS_PAYLOAD_BYTES);
+  }
+
+  /** Copies the element serialized in `scratch` into every channel. */
+  private broadcastElement(tag: number, payloadLength: number): void {
+    const payload = this.scratch.buf;
+    for (let c = 0; c < this.channels.length; c++) {
+      this.copyFramed(c, tag, payload, payloadLength);
+      if (this.flushEveryRecord) this.flush(c);
+    }
+    if (this.flushClock !== undefined && this.flushClock[FLUSH_EPOCH] !== this.lastFlushEpoch) this.flushAll();
+  }
+
+  /**
+   * A record with a timestamp: `[length][RECORD_WITH_TIMESTAMP][float64 timestamp][value]`,
+   * in place when it fits the open segment of an unblocked writer, else through the scratch buffer.
+   */
+  private emitWithTimestamp(record: T, timestamp: number): void {
+    const channel = this.broadcast ? -1 : this.selector.selectChannel(record);
+    if (channel >= 0 && this.blockedChannels === 0) {
+      const pos = this.cursor[channel]!;
+      const limit = this.limit[channel]!;
+      const bound = this.serializer.maxSize(record);
+      if (bound >= 0 && pos + HEADER_BYTES + TIMESTAMP_BYTES + bound <= limit) {
+        const out = this.out;
+        this.view.setFloat64(pos + HEADER_BYTES, timestamp, true);
+        out.pos = pos + HEADER_BYTES + TIMESTAMP_BYTES;
+        out.limit = limit;
+        this.serializer.write(record, out);
+        const end = out.pos;
+        const length = end - pos - LENGTH_BYTES;
+        this.view.setInt32(pos, length, true);
+        this.buf[pos + LENGTH_BYTES] = StreamElementTag.RECORD_WITH_TIMESTAMP;
+        this.cursor[channel] = end;
+        this.numBytesOut += length + LENGTH_BYTES;
+        if (end + HEADER_BYTES > limit) this.finishSegment(channel);
+        if (this.flushEveryRecord) this.flush(channel);
+        return;
+      }
+    }
+    const scratch = this.scratch;
+    scratch.pos = 0;
+    scratch.writeFloat64(timestamp);
+    this.serializer.write(record, scratch);
+    if (channel >= 0) {
+      this.copyFramed(channel, StreamElementTag.RECORD_WITH_TIMESTAMP, scratch.buf, scratch.pos);
+      if (this.flushEveryRecord) this.flush(channel);
+      return;
+    }
+    for (let c = 0; c < this.channels.length; c++) {
+      this.copyFramed(c, StreamElementTag.RECORD_WITH_TIMESTAMP, scratch.buf, scratch.pos);
+      if (this.flushEveryRecord) this.flush(c);
+    }
   }
 
   /**

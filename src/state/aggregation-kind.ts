@@ -15,6 +15,7 @@ export type AggregationKind = keyof typeof AggregationKindCode;
 /**
  * Status words of the native process()/emitFinal() result: DONE, OUTPUT_FULL (the next frame
  * needs more room), INCOMPLETE (a frame is cut at the end of the input), YIELDED (emitFinal
- * stopped at its record budget; more finals remain).
+ * stopped at its record budget; more finals remain), ELEMENT (process stopped before a
+ * watermark or watermark status frame, for its task to handle in order).
  */
-export const ProcessStatus = { DONE: 0, OUTPUT_FULL: 1, INCOMPLETE: 2, YIELDED: 3 } as const;
+export const ProcessStatus = { DONE: 0, OUTPUT_FULL: 1, INCOMPLETE: 2, YIELDED: 3, ELEMENT: 4 } as const;

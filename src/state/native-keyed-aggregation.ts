@@ -95,14 +95,17 @@ export class NativeKeyedAggregation {
   }
 
   /**
-   * Aggregates the whole framed records in `input[start, end)`; returns where it stopped: `end`,
-   * or the start of a record cut by `end`, which the caller hands over whole later.
+   * Aggregates the whole framed records in `input[start, end)` (with or without timestamps);
+   * returns where it stopped: `end`, the start of a record cut by `end`, which the caller hands
+   * over whole later, or the start of a watermark or watermark status frame, which the caller
+   * handles before it feeds the records after it.
    */
   feed(input: Uint8Array, start: number, end: number): number {
     let pos = start;
     while (pos < end) {
       pos += this.run(input, pos, end);
-      if (this.result[3] === ProcessStatus.INCOMPLETE) break;
+      const status = this.result[3];
+      if (status === ProcessStatus.INCOMPLETE || status === ProcessStatus.ELEMENT) break;
     }
     this.flush();
     return pos;

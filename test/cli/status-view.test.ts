@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { liveLines, summaryLines, taskRows } from '../../src/cli/status-view.js';
+import { liveLines, summaryLines, taskRows, watermarkText } from '../../src/cli/status-view.js';
 import type { TaskMetricsSnapshot } from '../../src/runtime/metrics/job-metrics.js';
 
 const run = promisify(execFile);
@@ -18,7 +18,8 @@ function task(vertexId: number, subtaskIndex: number, fields: Partial<TaskMetric
     numRecordsIn: 0, numRecordsOut: 0, numBytesIn: 0, numBytesOut: 0, numRecordsInPerSecond: 0, numRecordsOutPerSecond: 0,
     numBytesInPerSecond: 0, numBytesOutPerSecond: 0, busyTimeMsPerSecond: 0, idleTimeMsPerSecond: 0, backPressuredTimeMsPerSecond: 0,
     isBackPressured: false, backPressureLevel: 'ok', inPoolUsage: 0, outPoolUsage: 0, inputQueueLength: 0, outputQueueLength: 0,
-    stateBytes: 0, stateKeys: 0, idleTimeMs: 0, backPressuredTimeMs: 0, ...fields,
+    stateBytes: 0, stateKeys: 0, idleTimeMs: 0, backPressuredTimeMs: 0,
+    currentInputWatermark: Number.NEGATIVE_INFINITY, currentOutputWatermark: Number.NEGATIVE_INFINITY, watermarkLag: undefined, ...fields,
   };
 }
 
@@ -26,13 +27,14 @@ test('task rows add up subtasks and show the worst back-pressure level', () => {
   const rows = taskRows([
     task(0, 0, { numRecordsOutPerSecond: 1000, backPressureLevel: 'low', busyTimeMsPerSecond: 400, numBytesIn: 100 }),
     task(0, 1, { numRecordsOutPerSecond: 500, backPressureLevel: 'high', busyTimeMsPerSecond: 600, numBytesIn: 300 }),
-    task(1, 0, { numRecordsInPerSecond: 1500, busyTimeMsPerSecond: 900, stateBytes: 2048 }),
+    task(1, 0, { numRecordsInPerSecond: 1500, busyTimeMsPerSecond: 900, stateBytes: 2048, currentInputWatermark: 2000 }),
+    task(1, 1, { currentInputWatermark: 1000 }),
   ]);
   assert.deepEqual(
-    rows.map((r) => [r.task, r.subtasks, r.recordsOutPerSecond, r.level, r.busyPercent]),
+    rows.map((r) => [r.task, r.subtasks, r.recordsOutPerSecond, r.level, r.busyPercent, watermarkText(r.inputWatermark)]),
     [
-      ['T0', 2, 1500, 'high', 50],
-      ['T1', 1, 0, 'ok', 90],
+      ['T0', 2, 1500, 'high', 50, '-'],
+      ['T1', 2, 0, 'ok', 45, '1970-01-01 00:00:01.000'],
     ],
   );
   const lines = liveLines(

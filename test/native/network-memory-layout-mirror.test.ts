@@ -64,6 +64,7 @@ test('TS layout constants mirror native/core/network_memory_layout.h, channel_la
     'CHANNEL.TAG_RECORD': StreamElementTag.RECORD,
     'CHANNEL.TAG_RECORD_WITH_TIMESTAMP': StreamElementTag.RECORD_WITH_TIMESTAMP,
     'CHANNEL.TAG_WATERMARK': StreamElementTag.WATERMARK,
+    'CHANNEL.TAG_STREAM_STATUS': StreamElementTag.STREAM_STATUS,
   });
   for (const [name, code] of Object.entries(FieldKindCode)) mirrored[`FIELD_KIND.${name}`] = code;
   assert.deepEqual(mirrored, native);

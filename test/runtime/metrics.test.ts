@@ -61,6 +61,9 @@ describe('metrics in shared memory', () => {
     const keyed = final.tasks.filter((t) => t.name.startsWith('Keyed'));
     assert.equal(keyed.reduce((n, t) => n + t.numRecordsIn, 0), 1000);
     assert.equal(keyed.reduce((n, t) => n + t.numBytesIn, 0), sources.reduce((n, t) => n + t.numBytesOut, 0));
+    // Watermarks: the sources end with MAX_WATERMARK, which reaches the keyed tasks through both channels.
+    for (const t of sources) assert.deepEqual([t.currentInputWatermark, t.currentOutputWatermark, t.watermarkLag], [-Infinity, Infinity, undefined], t.name);
+    for (const t of keyed) assert.deepEqual([t.currentInputWatermark, t.currentOutputWatermark, t.watermarkLag], [Infinity, Infinity, undefined], t.name);
     // Two keys (even, odd) in the keyed state, with their bytes.
     assert.equal(keyed.reduce((n, t) => n + t.stateKeys, 0), 2);
     assert.ok(keyed.reduce((n, t) => n + t.stateBytes, 0) > 0);
@@ -170,6 +173,14 @@ describe('the Prometheus endpoint', () => {
       assert.ok(value('strom_task_buffers_outputQueueLength', labels) >= 0);
       assert.equal(value('strom_task_state_keys', labels), 0);
     }
+    // No watermark yet (the sequence source assigns none): -Inf, Flink's Long.MIN_VALUE; no watermarkLag before one.
+    const raw = (name: string, labels: string) => text.split('\n').find((l) => l.startsWith(`${name}{`) && l.includes(labels))?.split(' ').at(-1);
+    for (const labels of [source, sink]) {
+      assert.equal(raw('strom_task_currentInputWatermark', labels), '-Inf');
+      assert.equal(raw('strom_task_currentOutputWatermark', labels), '-Inf');
+    }
+    assert.doesNotMatch(text, /^strom_task_watermarkLag\{/m);
+    assert.match(text, /# TYPE strom_task_watermarkLag gauge/);
     const job = 'job="Slow Sink"';
     const total = value('strom_taskmanager_Status_Network_TotalMemorySegments', job);
     const available = value('strom_taskmanager_Status_Network_AvailableMemorySegments', job);

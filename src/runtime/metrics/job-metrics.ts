@@ -50,6 +50,16 @@ export interface TaskMetricsSnapshot {
   /** Keyed state of the task's keyed operator: bytes (native stats, or a JS estimate) and keys; 0 without one. */
   stateBytes: number;
   stateKeys: number;
+  /** Flink's currentInputWatermark (epoch ms): what the task's head last got from its inputs; -Infinity before any and for sources. */
+  currentInputWatermark: number;
+  /** Flink's currentOutputWatermark (epoch ms): the last watermark the task sent downstream; -Infinity before any. */
+  currentOutputWatermark: number;
+  /**
+   * Flink's watermarkLag, in ms: the snapshot's time minus the output watermark, once the task
+   * sent one below MAX_WATERMARK (Flink defines it for sources; strom gives it for every subtask);
+   * undefined before.
+   */
+  watermarkLag: number | undefined;
   /** Totals since the task started, in ms. */
   idleTimeMs: number;
   backPressuredTimeMs: number;

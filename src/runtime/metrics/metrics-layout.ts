@@ -96,6 +96,13 @@ export const TaskWord = {
   FINISHED_AT_MS: 11,
   /** When the block was last published (epoch ms). */
   UPDATED_AT_MS: 12,
+  /**
+   * Flink's currentInputWatermark: the watermark the task's head last got from its input (the
+   * minimum over its inputs for two); -Infinity before any (Flink: Long.MIN_VALUE) and for sources.
+   */
+  CURRENT_INPUT_WATERMARK: 13,
+  /** Flink's currentOutputWatermark: the last watermark the task sent downstream; -Infinity before any. */
+  CURRENT_OUTPUT_WATERMARK: 14,
 } as const;
 
 /** float64 words of a slot block. */

@@ -164,6 +164,7 @@ export class JobMetricsReader {
       ...buffers,
       stateBytes: cur[TaskWord.STATE_BYTES]!,
       stateKeys: cur[TaskWord.STATE_KEYS]!,
+      ...watermarksOf(cur, current.time),
       idleTimeMs: idleNow / 1e6,
       backPressuredTimeMs: cur[TaskWord.BACK_PRESSURED_NS]! / 1e6,
     };
@@ -198,6 +199,17 @@ export class JobMetricsReader {
 }
 
 /** Idle ns of a block at `time`, counting the idle period still open. */
+/**
+ * A task's watermarks; a block not started yet (all zero) reads as no watermark. watermarkLag is
+ * Flink's (time - output watermark), defined once a watermark below MAX_WATERMARK went out.
+ */
+function watermarksOf(block: Float64Array, time: number): Pick<TaskMetricsSnapshot, 'currentInputWatermark' | 'currentOutputWatermark' | 'watermarkLag'> {
+  const started = block[TaskWord.STARTED_AT_MS]! > 0;
+  const input = started ? block[TaskWord.CURRENT_INPUT_WATERMARK]! : Number.NEGATIVE_INFINITY;
+  const output = started ? block[TaskWord.CURRENT_OUTPUT_WATERMARK]! : Number.NEGATIVE_INFINITY;
+  return { currentInputWatermark: input, currentOutputWatermark: output, watermarkLag: Number.isFinite(output) ? time - output : undefined };
+}
+
 function idleNs(block: Float64Array, time: number): number {
   const since = block[TaskWord.IDLE_SINCE_MS]!;
   return block[TaskWord.IDLE_NS]! + (since > 0 ? Math.max(0, time - since) * 1e6 : 0);

@@ -36,6 +36,9 @@ export interface TaskCounters {
   numBytesIn: number;
   numBytesOut: number;
   backPressuredNs: number;
+  /** Watermarks (epoch ms, -Infinity before any): see TaskWord.CURRENT_INPUT_WATERMARK / CURRENT_OUTPUT_WATERMARK. */
+  currentInputWatermark: number;
+  currentOutputWatermark: number;
 }
 
 /**
@@ -56,6 +59,8 @@ export class TaskMetricsWriter extends Block {
   start(): void {
     this.begin();
     this.words[TaskWord.STARTED_AT_MS] = nowMs();
+    this.words[TaskWord.CURRENT_INPUT_WATERMARK] = Number.NEGATIVE_INFINITY;
+    this.words[TaskWord.CURRENT_OUTPUT_WATERMARK] = Number.NEGATIVE_INFINITY;
     this.end();
     this.setState(TaskState.RUNNING);
   }
@@ -87,6 +92,8 @@ export class TaskMetricsWriter extends Block {
     w[TaskWord.NUM_BYTES_IN] = c.numBytesIn;
     w[TaskWord.NUM_BYTES_OUT] = c.numBytesOut;
     w[TaskWord.BACK_PRESSURED_NS] = c.backPressuredNs;
+    w[TaskWord.CURRENT_INPUT_WATERMARK] = c.currentInputWatermark;
+    w[TaskWord.CURRENT_OUTPUT_WATERMARK] = c.currentOutputWatermark;
     w[TaskWord.IDLE_NS] = this.idleNs;
     w[TaskWord.IDLE_SINCE_MS] = this.idleSince;
     w[TaskWord.UPDATED_AT_MS] = now;

@@ -24,8 +24,11 @@ import type { JobMetricsSnapshot, TaskMetricsSnapshot } from './job-metrics.js';
 
 /** The counters (monotonic totals) of a task, by metric suffix. */
 const TASK_COUNTERS = ['numRecordsIn', 'numRecordsOut', 'numBytesIn', 'numBytesOut'] as const;
-/** The gauges of a task: metric suffix -> value. */
-const TASK_GAUGES: Record<string, (t: TaskMetricsSnapshot) => number> = {
+/**
+ * The gauges of a task: metric suffix -> value; undefined leaves the gauge out (as Flink
+ * registers watermarkLag only once a watermark went out). Watermarks before any are -Inf.
+ */
+const TASK_GAUGES: Record<string, (t: TaskMetricsSnapshot) => number | undefined> = {
   numRecordsInPerSecond: (t) => t.numRecordsInPerSecond,
   numRecordsOutPerSecond: (t) => t.numRecordsOutPerSecond,
   numBytesInPerSecond: (t) => t.numBytesInPerSecond,
@@ -41,6 +44,9 @@ const TASK_GAUGES: Record<string, (t: TaskMetricsSnapshot) => number> = {
   buffers_outputQueueLength: (t) => t.outputQueueLength,
   state_bytes: (t) => t.stateBytes,
   state_keys: (t) => t.stateKeys,
+  currentInputWatermark: (t) => t.currentInputWatermark,
+  currentOutputWatermark: (t) => t.currentOutputWatermark,
+  watermarkLag: (t) => t.watermarkLag,
 };
 const TM_GAUGES: Record<string, (s: JobMetricsSnapshot) => number> = {
   Status_Network_TotalMemorySegments: (s) => s.taskManager.totalMemorySegments,
@@ -139,7 +145,11 @@ export class PrometheusExporter {
     for (const t of snapshot.tasks) {
       const labels = { job, task: t.task, subtask: String(t.subtaskIndex) };
       for (const name of TASK_COUNTERS) this.#counters.get(name)!.inc(labels, t[name]);
-      for (const [name, value] of Object.entries(TASK_GAUGES)) this.#taskGauges.get(name)!.set(labels, value(t));
+      for (const [name, value] of Object.entries(TASK_GAUGES)) {
+        const v = value(t);
+        if (v === undefined) this.#taskGauges.get(name)!.remove(labels);
+        else this.#taskGauges.get(name)!.set(labels, v);
+      }
     }
     for (const [name, value] of Object.entries(TM_GAUGES)) this.#tmGauges.get(name)!.set({ job }, value(snapshot));
     for (const h of snapshot.taskManager.heap) {

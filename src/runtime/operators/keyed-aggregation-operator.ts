@@ -11,6 +11,7 @@ import type { JsKey } from '../../state/js-keyed-state.js';
 import { AbstractStreamOperator } from './abstract-stream-operator.js';
 import type { OneInputStreamOperator } from './one-input-stream-operator.js';
 import type { Output } from './output.js';
+import { closeRichFunction, openRichFunction, type RichFunctionBinding } from './rich-function-lifecycle.js';
 import { FINISH_AT_ONCE, NO_TIMESTAMP, type FinishBudget, type StateInitializationContext } from './stream-operator.js';
 
 /** The JS keyed state an operator drives: an aggregation or a reduce. */
@@ -36,8 +37,18 @@ export class KeyedAggregationOperator extends AbstractStreamOperator implements 
     name: string,
     private readonly create: (emit: (record: unknown) => void) => JsKeyedFunction,
     output: Output,
+    /** The RichReduceFunction `reduce` belongs to, opened and closed with the operator. */
+    private readonly rich: RichFunctionBinding | undefined = undefined,
   ) {
     super(name, output);
+  }
+
+  override open(): void {
+    openRichFunction(this.rich, this.name);
+  }
+
+  override close(): void {
+    closeRichFunction(this.rich?.fn, this.name);
   }
 
   override initializeState(_context: StateInitializationContext): void {

@@ -1,11 +1,10 @@
 /**
  * The Output at the end of a chain towards one network edge (Flink's RecordWriterOutput): main
- * output records go to the edge's RecordWriter, which serializes and partitions them.
- *
- * Not yet on the wire: the frame format (io/stream-element.ts) reserves tags for records with
- * timestamps and for watermarks, but the RecordWriter writes plain records only, so timestamps
- * and watermarks stop here for now (the consumer's task sends MAX_WATERMARK into its head at the
- * end of its input instead). Side outputs never cross the network until the plan routes them.
+ * output records go to the edge's RecordWriter, which serializes and partitions them, with
+ * their timestamps (RECORD_WITH_TIMESTAMP frames; plain RECORD frames for NO_TIMESTAMP).
+ * Watermarks and watermark statuses are broadcast to every channel of the writer, in order with
+ * the records. A side-output edge (`getSideOutput(tag)`) gets a RecordWriterOutput with its tag:
+ * only that tag's records go to its writer, with their timestamps.
  */
 import type { RecordWriter } from '../../io/record-writer.js';
 import type { Output } from './output.js';
@@ -13,15 +12,25 @@ import type { WatermarkStatus } from './watermark-status.js';
 import type { OutputTag } from '../../functions/output-tag.js';
 
 export class RecordWriterOutput implements Output {
-  constructor(private readonly writer: RecordWriter<unknown>) {}
+  constructor(
+    private readonly writer: RecordWriter<unknown>,
+    /** The side output this edge carries (main records are then dropped), or undefined for the main output. */
+    private readonly outputTag: OutputTag<unknown> | undefined = undefined,
+  ) {}
 
-  collect(value: unknown, _timestamp: number): void {
-    this.writer.emit(value);
+  collect(value: unknown, timestamp: number): void {
+    if (this.outputTag === undefined) this.writer.emit(value, timestamp);
   }
 
-  collectSide(_tag: OutputTag<unknown>, _value: unknown, _timestamp: number): void {}
+  collectSide(tag: OutputTag<unknown>, value: unknown, timestamp: number): void {
+    if (this.outputTag !== undefined && this.outputTag.equals(tag)) this.writer.emit(value, timestamp);
+  }
 
-  emitWatermark(_watermark: number): void {}
+  emitWatermark(watermark: number): void {
+    this.writer.broadcastWatermark(watermark);
+  }
 
-  emitWatermarkStatus(_status: WatermarkStatus): void {}
+  emitWatermarkStatus(status: WatermarkStatus): void {
+    this.writer.broadcastWatermarkStatus(status);
+  }
 }

@@ -12,6 +12,7 @@ import { AbstractStreamOperator } from './abstract-stream-operator.js';
 import { servesAsChainingOutput } from './chaining-output.js';
 import type { OneInputStreamOperator } from './one-input-stream-operator.js';
 import type { Output } from './output.js';
+import { closeRichFunction, openRichFunction, type RichFunctionBinding } from './rich-function-lifecycle.js';
 import { NO_TIMESTAMP } from './stream-operator.js';
 
 /** Also the Output of the operator before it in a chain (chaining-output.ts). */
@@ -25,6 +26,8 @@ export class StreamFlatMap extends AbstractStreamOperator implements OneInputStr
     name: string,
     private readonly fn: (value: unknown, out: (result: unknown) => void) => void,
     output: Output,
+    /** The rich function `fn` belongs to, opened and closed with the operator. */
+    private readonly rich: RichFunctionBinding | undefined = undefined,
   ) {
     super(name, output);
     this.collector = (result) => {
@@ -32,6 +35,16 @@ export class StreamFlatMap extends AbstractStreamOperator implements OneInputStr
       this.output.collect(result, this.timestamp);
       this.downstream = false;
     };
+    // `out.collect(v)` works too (Flink's Collector, for RichFlatMapFunction).
+    (this.collector as { collect?: unknown }).collect = this.collector;
+  }
+
+  override open(): void {
+    openRichFunction(this.rich, this.name);
+  }
+
+  override close(): void {
+    closeRichFunction(this.rich?.fn, this.name);
   }
 
   processElement(value: unknown, timestamp: number): void {

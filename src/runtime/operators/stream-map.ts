@@ -8,6 +8,7 @@ import { AbstractStreamOperator } from './abstract-stream-operator.js';
 import { servesAsChainingOutput } from './chaining-output.js';
 import type { OneInputStreamOperator } from './one-input-stream-operator.js';
 import type { Output } from './output.js';
+import { closeRichFunction, openRichFunction, type RichFunctionBinding } from './rich-function-lifecycle.js';
 
 /** Also the Output of the operator before it in a chain (chaining-output.ts). */
 export interface StreamMap extends Output {}
@@ -16,8 +17,18 @@ export class StreamMap extends AbstractStreamOperator implements OneInputStreamO
     name: string,
     private readonly fn: (value: unknown) => unknown,
     output: Output,
+    /** The rich function `fn` belongs to, opened and closed with the operator. */
+    private readonly rich: RichFunctionBinding | undefined = undefined,
   ) {
     super(name, output);
+  }
+
+  override open(): void {
+    openRichFunction(this.rich, this.name);
+  }
+
+  override close(): void {
+    closeRichFunction(this.rich?.fn, this.name);
   }
 
   processElement(value: unknown, timestamp: number): void {

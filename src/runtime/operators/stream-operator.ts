@@ -45,7 +45,7 @@
  */
 
 /** The timestamp of a record that has none (Flink's StreamRecord without a timestamp). */
-export const NO_TIMESTAMP = Number.NEGATIVE_INFINITY;
+export { NO_TIMESTAMP } from '../../io/stream-element.js';
 
 /** The watermark before any was seen (Flink's Long.MIN_VALUE initial watermark). */
 export const MIN_WATERMARK = Number.NEGATIVE_INFINITY;

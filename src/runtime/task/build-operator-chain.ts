@@ -7,6 +7,7 @@
  *
  * Layering: runtime/task -> runtime/operators, runtime/sinks, runtime/sources, state, io, graph.
  */
+import { AUTO_WATERMARK_INTERVAL } from '../../config/config-options.js';
 import { errors } from '../../errors.js';
 import { resolveRecordType } from '../../graph/physical-plan.js';
 import type { StreamGraph, StreamNode } from '../../graph/stream-graph.js';
@@ -26,6 +27,8 @@ import type { NetworkBufferPool } from '../../memory/network-buffer-pool.js';
 import { JsKeyedAggregation } from '../../state/js-keyed-aggregation.js';
 import { JsKeyedReduce } from '../../state/js-keyed-reduce.js';
 import type { JsKey } from '../../state/js-keyed-state.js';
+import { HeapKeyedStateBackend } from '../../state/heap-keyed-state-backend.js';
+import type { KeyedStateBackend } from '../../state/keyed-state-backend.js';
 import { Types } from '../../types/type-information.js';
 import type { TypeSerializer } from '../../types/type-serializer.js';
 import type { OperatorDeployment, OutputDeployment, TaskDeployment } from '../deployment.js';
@@ -45,6 +48,13 @@ import { SourceOperator } from '../operators/source-operator.js';
 import { StreamFilter } from '../operators/stream-filter.js';
 import { StreamFlatMap } from '../operators/stream-flat-map.js';
 import { StreamMap } from '../operators/stream-map.js';
+import { TimestampsAndWatermarksOperator } from '../operators/timestamps-and-watermarks-operator.js';
+import type { WatermarkTiming } from '../operators/timestamps-and-watermarks.js';
+import { KeyedProcessOperator } from '../operators/keyed-process-operator.js';
+import { ProcessOperator } from '../operators/process-operator.js';
+import type { RichFunctionBinding } from '../operators/rich-function-lifecycle.js';
+import { StreamingRuntimeContext, type SubtaskInfo } from '../operators/streaming-runtime-context.js';
+import type { RichFunction } from '../../functions/rich-function.js';
 import type { StreamOperator } from '../operators/stream-operator.js';
 import { createSinkWriter } from '../sinks/sink-writer.js';
 import type { ProcessingTimeService } from '../time/processing-time-service.js';
@@ -63,6 +73,10 @@ export interface ChainContext {
   bufferTimeout: number;
   /** The task's processing time and timers, shared by its operators. */
   processingTime: ProcessingTimeService;
+  /** `pipeline.auto-watermark-interval` in ms (0: no periodic watermarks); the option's default when unset. */
+  autoWatermarkInterval?: number | undefined;
+  /** How many times the job was restarted before this run (RuntimeContext's attempt number); 0 when absent. */
+  attemptNumber?: number;
 }
 
 /** A task's operators and the parts of its output the task drives itself. */
@@ -122,7 +136,7 @@ export function buildOperatorChain(
       sinkOperator = sink;
     }
     operators.unshift(sinkOperator);
-    output = chainingOutputOf(sinkOperator);
+    output = chainingOutputOf(sinkOperator, chainedEdgeTag(graph, nodes, last));
     last--;
   } else {
     const outputs = deployment.outputs.map((o) => {
@@ -130,7 +144,7 @@ export function buildOperatorChain(
       const key = edge.key ? keySelectorOf(edge.key, tail.outputType, graph.nodes[edge.target]!.name) : undefined;
       const channels = o.channels.map((c) => new ChannelProducer(context.groups(c.group), c.ring));
       const serializer = resolveRecordType(graph, o.serializer).createSerializer();
-      const toWriter = new RecordWriterOutput(writer(channels, serializer, selectorFor(o, key), o.localPool));
+      const toWriter = new RecordWriterOutput(writer(channels, serializer, selectorFor(o, key), o.localPool), edge.sideOutputTag);
       if (!o.combiner) return toWriter;
       const combiner = combinerFor(o, graph.nodes[edge.target]!, context, availability, toWriter);
       afterTail.push(combiner);
@@ -143,9 +157,46 @@ export function buildOperatorChain(
   for (let i = last; i >= 0; i--) {
     const operator = createOperator(nodes[i]!, deployment.operators[i]!, deployment, context, output, i === 0);
     operators.unshift(operator);
-    if (i > 0) output = chainingOutputOf(operator as OneInputStreamOperator);
+    if (i > 0) output = chainingOutputOf(operator as OneInputStreamOperator, chainedEdgeTag(graph, nodes, i));
   }
   return { chain: new OperatorChain([...operators, ...afterTail]), writers, sink };
+}
+
+/** The side output the chained edge into `nodes[index]` carries (undefined: the main output). */
+function chainedEdgeTag(graph: StreamGraph, nodes: readonly StreamNode[], index: number) {
+  if (index === 0) return undefined;
+  const from = nodes[index - 1]!.id;
+  const to = nodes[index]!.id;
+  return graph.edges.find((e) => e.source === from && e.target === to)?.sideOutputTag;
+}
+
+/**
+ * The keyed state of a keyed function operator: the JS heap backend for now (the choice by
+ * `state.backend.type`, native for declared types, comes with the native backend).
+ */
+function keyedStateBackendFor(name: string, deployment: TaskDeployment, context: ChainContext): KeyedStateBackend {
+  return new HeapKeyedStateBackend({
+    operatorName: `${name} (${deployment.subtaskIndex + 1}/${deployment.parallelism})`,
+    maxParallelism: deployment.maxParallelism,
+    keyGroupRange: deployment.keyGroupRange!,
+    currentProcessingTime: () => context.processingTime.getCurrentProcessingTime(),
+  });
+}
+
+/** Which parallel instance `deployment` is, for RuntimeContext.getTaskInfo(). */
+function subtaskInfoOf(deployment: TaskDeployment, context: ChainContext): SubtaskInfo {
+  return {
+    taskName: deployment.name.replace(/ \(\d+\/\d+\)$/, ''),
+    subtaskIndex: deployment.subtaskIndex,
+    parallelism: deployment.parallelism,
+    maxParallelism: deployment.maxParallelism,
+    attemptNumber: context.attemptNumber ?? 0,
+  };
+}
+
+/** The rich function of an operator with the runtime context it opens with (no keyed state). */
+function richBinding(rich: RichFunction | undefined, name: string, deployment: TaskDeployment, context: ChainContext): RichFunctionBinding | undefined {
+  return rich === undefined ? undefined : { fn: rich, context: new StreamingRuntimeContext(subtaskInfoOf(deployment, context), undefined, name) };
 }
 
 /** The operator object for `node`, as the plan chose it (`plan`). */
@@ -153,14 +204,35 @@ function createOperator(node: StreamNode, plan: OperatorDeployment, deployment: 
   const op = node.operator;
   const name = node.name;
   switch (op.kind) {
-    case 'source':
-      return new SourceOperator(name, createSourceReader(op.source, { subtaskIndex: deployment.subtaskIndex, parallelism: deployment.parallelism }), output);
+    case 'source': {
+      const reader = createSourceReader(op.source, { subtaskIndex: deployment.subtaskIndex, parallelism: deployment.parallelism });
+      const readsMarkers = op.source.kind === 'custom';
+      const eventTime = op.watermarkStrategy || readsMarkers ? { strategy: op.watermarkStrategy, readsMarkers, timing: watermarkTiming(context) } : undefined;
+      return new SourceOperator(name, reader, output, eventTime);
+    }
+    case 'timestampsAndWatermarks':
+      return new TimestampsAndWatermarksOperator(name, op.strategy, watermarkTiming(context), output);
     case 'map':
-      return new StreamMap(name, op.fn, output);
+      return new StreamMap(name, op.fn, output, richBinding(op.rich, name, deployment, context));
     case 'filter':
-      return new StreamFilter(name, op.fn, output);
+      return new StreamFilter(name, op.fn, output, richBinding(op.rich, name, deployment, context));
     case 'flatMap':
-      return new StreamFlatMap(name, op.fn, output);
+      return new StreamFlatMap(name, op.fn, output, richBinding(op.rich, name, deployment, context));
+    case 'process':
+      return new ProcessOperator(name, op.fn, { processingTimeService: context.processingTime, subtask: subtaskInfoOf(deployment, context) }, output);
+    case 'keyedProcess': {
+      if (!deployment.keyGroupRange) throw errors.internal(`keyed operator '${name}' was deployed without a key-group range`);
+      const inputType = resolveRecordType(context.graph, plan.inputTypes[0]!);
+      const options = {
+        keySelector: keySelectorOf(op.key, inputType, name),
+        maxParallelism: deployment.maxParallelism,
+        keyGroupRange: deployment.keyGroupRange,
+        processingTimeService: context.processingTime,
+        stateBackend: keyedStateBackendFor(name, deployment, context),
+        subtask: subtaskInfoOf(deployment, context),
+      };
+      return new KeyedProcessOperator(name, op.fn as never, options, output);
+    }
     case 'coMap':
       return new CoStreamMap(name, op.fn1, op.fn2, output);
     case 'aggregate':
@@ -190,11 +262,21 @@ function createOperator(node: StreamNode, plan: OperatorDeployment, deployment: 
           ? (emit) => new JsKeyedReduce<unknown, JsKey>({ ...state, emit, reduce: op.fn })
           : (emit) => new JsKeyedAggregation({ ...state, emit, aggregation: op.aggregation, field: op.field }),
         output,
+        op.kind === 'reduce' ? richBinding(op.rich, name, deployment, context) : undefined,
       );
     }
     case 'sink':
       throw errors.internal(`sink '${name}' in the middle of a chain`);
   }
+}
+
+/** When the task's event-time operators emit watermarks on their own. */
+function watermarkTiming(context: ChainContext): WatermarkTiming {
+  return {
+    processingTime: context.processingTime,
+    autoWatermarkInterval: context.autoWatermarkInterval ?? AUTO_WATERMARK_INTERVAL.defaultValue,
+    emitProgressiveWatermarks: context.mode === 'STREAMING',
+  };
 }
 
 /** The combiner the plan put in front of output `o` (into the aggregation `consumer`). */

@@ -7,9 +7,19 @@
  * progressed, has nothing to do (idle), waits for a promise (async source or sink), cannot go on
  * because its output is back-pressured, or finished. It never blocks its thread.
  *
- * End of input: each input that ends sends MAX_WATERMARK into its input of the head (what a
- * bounded source's last watermark would say once watermarks cross the network); when every
- * input ended, the chain finishes (head first), the writers close and the chain closes.
+ * Time: records reach the head with their timestamps; the watermarks and watermark statuses of
+ * each input's channels go through that input's StatusWatermarkValve (status-watermark-valve.ts),
+ * which hands the input's watermark and status to the head's processWatermark /
+ * processWatermarkStatus (the *1/*2 variants for a two-input head).
+ *
+ * End of input: an input that ends counts as MAX_WATERMARK on all its channels (upstream tasks
+ * send it in-band before they end anyway), so a bounded input always ends with the maximum
+ * watermark; when every input ended, the chain finishes (head first), the writers close and the
+ * chain closes. In STREAMING, MAX_WATERMARK reaches the head as it arrives (Flink's order: the
+ * final watermark, then endInput). In BATCH the operators emit their results at their end
+ * (finish), so MAX_WATERMARK waits until the chain finished, and then goes through it: downstream
+ * sees every final before the final watermark, as in Flink, where BATCH results come from
+ * timers that MAX_WATERMARK fires before it is forwarded.
  * Finishing may emit as much as the state holds (BATCH finals, combiner partials), so it runs in
  * steps like input does: each step lets the chain emit up to the step's budget, only while the
  * output is available, and the task returns BACKPRESSURED in between (operators/stream-operator.ts,
@@ -32,10 +42,12 @@ import type { OneInputStreamOperator } from '../operators/one-input-stream-opera
 import type { OperatorChain } from '../operators/operator-chain.js';
 import type { SinkOperator } from '../operators/sink-operator.js';
 import { SourceOperator } from '../operators/source-operator.js';
-import { MAX_WATERMARK, NO_TIMESTAMP, type FinishBudget } from '../operators/stream-operator.js';
+import { MAX_WATERMARK, MIN_WATERMARK, type FinishBudget } from '../operators/stream-operator.js';
 import type { TwoInputStreamOperator } from '../operators/two-input-stream-operator.js';
 import { SourceStatus } from '../sources/source-reader.js';
 import { TaskProcessingTimeService } from '../time/processing-time-service.js';
+import { WatermarkStatus } from '../operators/watermark-status.js';
+import { StatusWatermarkValve, type ValveOutput } from './status-watermark-valve.js';
 import { buildOperatorChain } from './build-operator-chain.js';
 import { nowMs, TaskState } from '../metrics/metrics-layout.js';
 import { TaskMetricsWriter, type TaskCounters } from '../metrics/metrics-writer.js';
@@ -58,6 +70,8 @@ export interface TaskContext {
   flushClock: Int32Array;
   mode: 'STREAMING' | 'BATCH';
   bufferTimeout: number;
+  /** `pipeline.auto-watermark-interval` in ms; the option's default when unset. */
+  autoWatermarkInterval?: number | undefined;
   /** The job's metrics memory (metrics-layout.ts), or undefined when metrics are off. */
   metrics?: SharedArrayBuffer | undefined;
   /** The processing-time clock (epoch ms); `Date.now` unless a test sets it. */
@@ -70,20 +84,66 @@ const STATE_SAMPLE_MS = 100;
 /** A slice of framed records counts as this many records against a step's budget. */
 const SLICE_WEIGHT = 256;
 
+/** The head's methods for one of its inputs. */
+interface HeadInput {
+  push(record: unknown, timestamp: number): void;
+  watermark(watermark: number): void;
+  status(status: WatermarkStatus): void;
+}
+
 /**
  * One input of the task's head (Flink's StreamTaskNetworkInput): the reader of the rings the
- * plan assigned to that input, the function that feeds its records to the head's method for
- * that input, and what tells the head the input ended.
+ * plan assigned to that input, the valve of its channels' watermarks, and the head's methods for
+ * that input. In BATCH the valve's MAX_WATERMARK is held back until the chain finished.
  */
-class TaskInput {
+class TaskInput implements ValveOutput {
   ended = false;
+  /** BATCH: the valve reached MAX_WATERMARK; the head gets it after the chain finished. */
+  maxWatermarkHeld = false;
+  /** The last watermark handed to the head (its currentInputWatermark for this input). */
+  currentWatermark = MIN_WATERMARK;
+  readonly valve: StatusWatermarkValve;
+  readonly push: (record: unknown, timestamp: number) => void;
   constructor(
     /** The head's input this is (the plan's input index: 0, or 1 for a two-input head's second). */
     readonly inputIndex: number,
     readonly reader: RecordReader<unknown>,
-    readonly push: (record: unknown) => void,
-    readonly endInput: () => void,
-  ) {}
+    numChannels: number,
+    private readonly head: HeadInput,
+    private readonly holdMaxWatermark: boolean,
+  ) {
+    this.push = head.push;
+    this.valve = new StatusWatermarkValve(numChannels, this);
+  }
+
+  emitWatermark(watermark: number): void {
+    if (watermark === MAX_WATERMARK && this.holdMaxWatermark) {
+      this.maxWatermarkHeld = true;
+      return;
+    }
+    this.currentWatermark = watermark;
+    this.head.watermark(watermark);
+  }
+
+  emitWatermarkStatus(status: WatermarkStatus): void {
+    this.head.status(status);
+  }
+
+  /** The input ended: each channel counts as active at MAX_WATERMARK (a no-op when they sent it). */
+  endInput(): void {
+    for (let c = 0; c < this.valve.numChannels; c++) {
+      this.valve.inputWatermarkStatus(WatermarkStatus.ACTIVE, c);
+      this.valve.inputWatermark(MAX_WATERMARK, c);
+    }
+  }
+
+  /** BATCH, after the chain finished: hands the held MAX_WATERMARK to the head. */
+  releaseMaxWatermark(): void {
+    if (!this.maxWatermarkHeld) return;
+    this.maxWatermarkHeld = false;
+    this.currentWatermark = MAX_WATERMARK;
+    this.head.watermark(MAX_WATERMARK);
+  }
 }
 
 export class StreamTask {
@@ -108,6 +168,8 @@ export class StreamTask {
   private readonly writers: RecordWriter<unknown>[];
   private readonly sink: SinkOperator | undefined;
   private readonly pool: NetworkBufferPool;
+  /** BATCH execution: MAX_WATERMARK waits for the chain's finals. */
+  private readonly batch: boolean;
   /** The input to read first in the next step (inputs take turns). */
   private nextInput = 0;
   /**
@@ -128,7 +190,15 @@ export class StreamTask {
   /** This subtask's metrics block, or undefined when metrics are off. */
   private readonly metricsWriter: TaskMetricsWriter | undefined;
   /** The counters published at the end of each step (one object, filled in place). */
-  private readonly counters: TaskCounters = { numRecordsIn: 0, numRecordsOut: 0, numBytesIn: 0, numBytesOut: 0, backPressuredNs: 0 };
+  private readonly counters: TaskCounters = {
+    numRecordsIn: 0,
+    numRecordsOut: 0,
+    numBytesIn: 0,
+    numBytesOut: 0,
+    backPressuredNs: 0,
+    currentInputWatermark: MIN_WATERMARK,
+    currentOutputWatermark: MIN_WATERMARK,
+  };
   private lastStateSample = 0;
   /** Native recordsIn as last sampled (a native call, so sampled with the state, not every step). */
   private sampledNativeRecordsIn = 0;
@@ -138,6 +208,7 @@ export class StreamTask {
     this.processingTime = new TaskProcessingTimeService(context.clock);
     this.name = deployment.name;
     this.pool = context.pool;
+    this.batch = context.mode === 'BATCH';
     this.metricsWriter = context.metrics && deployment.metricsBlock >= 0 ? new TaskMetricsWriter(context.metrics, deployment.metricsBlock) : undefined;
     this.metricsWriter?.start();
     const built = buildOperatorChain(deployment, { ...context, processingTime: this.processingTime }, this.output, (pending) => {
@@ -155,7 +226,7 @@ export class StreamTask {
     if (deployment.inputs.length > 0 && !context.inputGroup) throw errors.internal(`task '${this.name}' has inputs but its slot has no input group`);
     for (const input of deployment.inputs) {
       const reader = new RecordReader(context.pool, context.inputGroup!, resolveRecordType(context.graph, input.type).createSerializer(), input.rings);
-      this.inputs.push(this.inputOf(reader, input.inputIndex, deployment.inputs.length));
+      this.inputs.push(this.inputOf(reader, input.inputIndex, input.rings.length, deployment.inputs.length, context.mode === 'BATCH'));
     }
     if (this.source === undefined && this.inputs.length === 0) throw errors.internal(`task '${this.name}' has neither a source nor inputs`);
 
@@ -167,33 +238,41 @@ export class StreamTask {
     }
   }
 
-  /** The input `inputIndex` of the head (of `count` inputs): feeds processElement / processElement1 / processElement2. */
-  private inputOf(reader: RecordReader<unknown>, inputIndex: number, count: number): TaskInput {
+  /**
+   * The input `inputIndex` of the head (of `count` inputs), over `numChannels` channels: feeds
+   * processElement / processWatermark / processWatermarkStatus, or their *1 / *2 variants.
+   */
+  private inputOf(reader: RecordReader<unknown>, inputIndex: number, numChannels: number, count: number, batch: boolean): TaskInput {
     if (count === 1) {
-      // A native head reads slices, not records: only its endInput is used.
+      // A native head reads slices, not records: only its watermark methods are used.
       const head = this.chain.head as OneInputStreamOperator;
       return new TaskInput(
         inputIndex,
         reader,
-        (record) => head.processElement(record, NO_TIMESTAMP),
-        () => head.processWatermark(MAX_WATERMARK),
+        numChannels,
+        {
+          push: (record, timestamp) => head.processElement(record, timestamp),
+          watermark: (watermark) => head.processWatermark(watermark),
+          status: (status) => head.processWatermarkStatus(status),
+        },
+        batch,
       );
     }
     const head = this.chain.head as TwoInputStreamOperator;
     if (typeof head.processElement2 !== 'function') throw errors.internal(`task '${this.name}' has ${count} inputs but its head has one`);
-    return inputIndex === 0
-      ? new TaskInput(
-          inputIndex,
-          reader,
-          (record) => head.processElement1(record, NO_TIMESTAMP),
-          () => head.processWatermark1(MAX_WATERMARK),
-        )
-      : new TaskInput(
-          inputIndex,
-          reader,
-          (record) => head.processElement2(record, NO_TIMESTAMP),
-          () => head.processWatermark2(MAX_WATERMARK),
-        );
+    const methods: HeadInput =
+      inputIndex === 0
+        ? {
+            push: (record, timestamp) => head.processElement1(record, timestamp),
+            watermark: (watermark) => head.processWatermark1(watermark),
+            status: (status) => head.processWatermarkStatus1(status),
+          }
+        : {
+            push: (record, timestamp) => head.processElement2(record, timestamp),
+            watermark: (watermark) => head.processWatermark2(watermark),
+            status: (status) => head.processWatermarkStatus2(status),
+          };
+    return new TaskInput(inputIndex, reader, numChannels, methods, batch);
   }
 
   /**
@@ -314,6 +393,24 @@ export class StreamTask {
     c.numBytesIn = this.bytesIn();
     c.numBytesOut = bytesOut;
     c.backPressuredNs = this.backPressuredNs();
+    c.currentInputWatermark = this.currentInputWatermark();
+    c.currentOutputWatermark = this.currentOutputWatermark();
+  }
+
+  /** Flink's currentInputWatermark: the minimum over the head's inputs (MIN_WATERMARK for a source). */
+  private currentInputWatermark(): number {
+    if (this.inputs.length === 0) return MIN_WATERMARK;
+    let min = MAX_WATERMARK;
+    for (let i = 0; i < this.inputs.length; i++) min = Math.min(min, this.inputs[i]!.currentWatermark);
+    return min;
+  }
+
+  /** Flink's currentOutputWatermark: what the writers last sent; a task ending in a sink reports what its input reached. */
+  private currentOutputWatermark(): number {
+    if (this.writers.length === 0) return this.currentInputWatermark();
+    let min = MAX_WATERMARK;
+    for (let i = 0; i < this.writers.length; i++) min = Math.min(min, this.writers[i]!.currentWatermark);
+    return min;
   }
 
   /** The keyed state's figures (native: a native call), or undefined without keyed state. */
@@ -352,7 +449,8 @@ export class StreamTask {
       const status = this.source.poll(budget, this.output);
       if (this.waitingOn) return StepResult.WAITING;
       if (status === SourceStatus.END) {
-        this.source.processWatermark(MAX_WATERMARK);
+        // BATCH: the final watermark follows the finals (see finish).
+        if (!this.batch) this.source.processWatermark(MAX_WATERMARK);
         return this.finish(budget);
       }
       if (status === SourceStatus.WAITING) {
@@ -401,6 +499,20 @@ export class StreamTask {
           emptyInARow = 0;
           continue;
         }
+      }
+      if (status === ReadStatus.WATERMARK) {
+        input.valve.inputWatermark(reader.watermark, reader.channel);
+        used++;
+        progressed = true;
+        emptyInARow = 0;
+        continue;
+      }
+      if (status === ReadStatus.WATERMARK_STATUS) {
+        input.valve.inputWatermarkStatus(reader.watermarkStatus as WatermarkStatus, reader.channel);
+        used++;
+        progressed = true;
+        emptyInARow = 0;
+        continue;
       }
       if (status === ReadStatus.END) {
         input.ended = true;
@@ -472,7 +584,10 @@ export class StreamTask {
       if (this.output.blocked !== 0 && !this.drainOutputs()) return StepResult.BACKPRESSURED;
       this.finishBudget.maxRecords = Math.max(1, budget);
       const done = this.chain.finish(this.finishBudget);
-      if (done) this.phase = 'closing';
+      if (done) {
+        this.phase = 'closing';
+        if (this.batch) this.emitFinalWatermark();
+      }
       if (this.waitingOn) return StepResult.WAITING;
       if (!done) return this.output.blocked !== 0 ? StepResult.BACKPRESSURED : StepResult.PROGRESS;
     }
@@ -485,6 +600,12 @@ export class StreamTask {
     this.phase = 'finished';
     this.finishedAt = performance.now();
     return StepResult.FINISHED;
+  }
+
+  /** BATCH, once the chain finished: the final watermark goes through it, after the finals. */
+  private emitFinalWatermark(): void {
+    if (this.source !== undefined) this.source.processWatermark(MAX_WATERMARK);
+    for (let i = 0; i < this.inputs.length; i++) this.inputs[i]!.releaseMaxWatermark();
   }
 
   /**

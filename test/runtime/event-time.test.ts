@@ -1,0 +1,70 @@
+/**
+ * Event time in real jobs on worker threads: timestamps and watermarks from
+ * assignTimestampsAndWatermarks and from sources (a strategy inside the source task, periodic
+ * emission on the task's processing-time timers, and a source's own markers), seen by a
+ * ProcessFunction in the same chain.
+ */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { executeAndCollect } from '../../src/index.js';
+import job, { OUT_OF_ORDER, type Observed } from '../fixtures/jobs/event-time.js';
+
+async function run(params: Record<string, string>, config: Record<string, unknown> = {}): Promise<Observed[]> {
+  const collected = executeAndCollect<Observed>(job, { params, config });
+  const records: Observed[] = [];
+  for await (const record of collected) records.push(record);
+  await collected.result;
+  return records;
+}
+
+describe('event time in a job', () => {
+  it('assignTimestampsAndWatermarks: each record carries its event time; a punctuated bounded delay gives max - 300 - 1 after each record', async () => {
+    const records = await run({ case: 'assign-punctuated' });
+    let max = Number.NEGATIVE_INFINITY;
+    const expected = OUT_OF_ORDER.map(([id, time]): Observed => {
+      const seen = max === Number.NEGATIVE_INFINITY ? max : max - 301;
+      max = Math.max(max, time);
+      return [[id, time], time, seen];
+    });
+    assert.deepEqual(records, expected);
+  });
+
+  it('BATCH mode: records keep their timestamps but no watermark is emitted before the end (Flink emits no progressive watermarks)', async () => {
+    const records = await run({ case: 'assign-punctuated' }, { 'execution.runtime-mode': 'BATCH' });
+    assert.deepEqual(
+      records.map(([, timestamp, watermark]) => [timestamp, watermark]),
+      OUT_OF_ORDER.map(([, time]) => [time, Number.NEGATIVE_INFINITY]),
+    );
+  });
+
+  it('a source with a strategy emits periodic watermarks on the processing clock between records', async () => {
+    const records = await run({ case: 'source-periodic', gap: '20' }, { 'pipeline.auto-watermark-interval': '1ms' });
+    // Each record waits 20 ms in the source, time for periodic emissions: the watermark a record
+    // meets is the previous record's timestamp - 1 (monotonous timestamps).
+    assert.deepEqual(records, [
+      [{ id: 1, time: 1000 }, 1000, Number.NEGATIVE_INFINITY],
+      [{ id: 2, time: 2000 }, 2000, 999],
+      [{ id: 3, time: 3000 }, 3000, 1999],
+      [{ id: 4, time: 4000 }, 4000, 2999],
+      [{ id: 5, time: 5000 }, 5000, 3999],
+    ]);
+  });
+
+  it('pipeline.auto-watermark-interval 0 turns periodic emission off', async () => {
+    const records = await run({ case: 'source-periodic', gap: '5' }, { 'pipeline.auto-watermark-interval': 0 });
+    assert.deepEqual(
+      records.map(([, , watermark]) => watermark),
+      records.map(() => Number.NEGATIVE_INFINITY),
+    );
+  });
+
+  it("a custom source's own timestamps and watermarks reach the next operator in order; lower watermarks are dropped", async () => {
+    const records = await run({ case: 'source-markers' });
+    assert.deepEqual(records, [
+      ['a', 100, Number.NEGATIVE_INFINITY],
+      ['b', 150, 99],
+      ['no time', null, 99],
+      ['c', 120, 140],
+    ]);
+  });
+});
