@@ -5,6 +5,9 @@
  * ProcessFunction in the same chain.
  */
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { executeAndCollect } from '../../src/index.js';
 import job, { DELAY, jittered, OUT_OF_ORDER, type KeyedObserved, type Observed } from '../fixtures/jobs/event-time.js';
@@ -103,6 +106,22 @@ describe('event time in a job', () => {
           expected,
         );
       }
+    }
+  });
+
+  it('an idle source subtask does not hold back event time downstream; it counts again once it sends', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'strom-idle-'));
+    try {
+      const records = await run<[string, number, number]>({ case: 'idle-split', signal: join(dir, 'signal') });
+      // Subtask 0's watermark after its event at 4000 is 4000 - DELAY - 1, met by its event at 5000
+      // while subtask 1 is idle; subtask 1's late-coming event at 7000 then finds at least that.
+      assert.deepEqual(
+        records.map(([key, t]) => `${key}@${t}`).sort(),
+        ['a@1000', 'a@2000', 'a@3000', 'a@4000', 'a@5000', 'a@6000', 'b@7000'],
+      );
+      assert.equal(records.find(([, t]) => t === 5000)![2], 4000 - DELAY - 1);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });
