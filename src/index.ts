@@ -83,7 +83,7 @@ export type { WatermarkGenerator, WatermarkGeneratorSupplier, WatermarkGenerator
 export type { WatermarkOutput } from './eventtime/watermark-output.js';
 export type { RelativeClock } from './eventtime/relative-clock.js';
 export { TimestampedValue, Watermark, TEMPORARILY_IDLE } from './eventtime/source-markers.js';
-export type { SourceFactory } from './api/stream-execution-environment.js';
+export type { SourceElement, SourceFactory } from './api/stream-execution-environment.js';
 
 // Process functions, rich functions, timers and side outputs (issue 10).
 export { OutputTag } from './functions/output-tag.js';

@@ -6,14 +6,18 @@
 import { Configuration } from '../config/configuration.js';
 import { AUTO_WATERMARK_INTERVAL, BUFFER_TIMEOUT, DEFAULT_PARALLELISM, MAX_PARALLELISM, OPERATOR_CHAINING, RUNTIME_MODE } from '../config/config-options.js';
 import { errors } from '../errors.js';
+import type { TEMPORARILY_IDLE, TimestampedValue, Watermark } from '../eventtime/source-markers.js';
 import { WatermarkStrategy } from '../eventtime/watermark-strategy.js';
 import type { SourceSpec, StreamGraph } from '../graph/stream-graph.js';
 import { Types, type TypeInformation } from '../types/type-information.js';
 import { SingleOutputStreamOperator } from './data-stream.js';
 import { StreamGraphBuilder } from './stream-graph-builder.js';
 
+/** What a `fromSource` iterable yields: records, or event-time markers (eventtime/source-markers.ts). */
+export type SourceElement<T> = T | TimestampedValue<T> | Watermark | typeof TEMPORARILY_IDLE;
+
 /** What `fromSource` calls in each source subtask: the (async) iterable of that subtask's records. */
-export type SourceFactory<T> = (context: { subtaskIndex: number; parallelism: number }) => AsyncIterable<T> | Iterable<T>;
+export type SourceFactory<T> = (context: { subtaskIndex: number; parallelism: number }) => AsyncIterable<SourceElement<T>> | Iterable<SourceElement<T>>;
 
 /** `execution.runtime-mode`. */
 export type RuntimeMode = 'STREAMING' | 'BATCH';

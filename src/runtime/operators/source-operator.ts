@@ -10,7 +10,8 @@
  *   exactly one split (its byte range of the file, its range of the sequence, its iterable), so
  *   the subtask's generator is that split's generator and no combination is needed.
  * - A custom source may yield TimestampedValue, Watermark and TEMPORARILY_IDLE
- *   (eventtime/source-markers.ts) to carry event time itself (Flink's SourceContext).
+ *   (eventtime/source-markers.ts) to carry event time itself (Flink's SourceContext). In BATCH
+ *   mode its watermarks and idleness are dropped, like a strategy's: only the final one is emitted.
  * - At the end of input the source emits MAX_WATERMARK (after a last periodic emit).
  */
 import { TEMPORARILY_IDLE, TimestampedValue, Watermark } from '../../eventtime/source-markers.js';
@@ -38,6 +39,8 @@ export class SourceOperator extends AbstractStreamOperator implements StreamOper
   private readonly timestamps: TimestampsAndWatermarks | undefined;
   /** Where the source's watermarks go when it has event time. */
   private readonly watermarks: WatermarkEmitter | undefined;
+  /** False in BATCH mode: the source's own watermarks and idleness are dropped, as the strategy's are. */
+  private readonly progressive: boolean;
 
   constructor(
     name: string,
@@ -49,6 +52,7 @@ export class SourceOperator extends AbstractStreamOperator implements StreamOper
     const strategy = eventTime?.strategy;
     this.timestamps = strategy ? new TimestampsAndWatermarks(name, strategy, output, eventTime.timing) : undefined;
     this.watermarks = this.timestamps?.watermarks ?? (eventTime?.readsMarkers ? new WatermarkEmitter(output, name) : undefined);
+    this.progressive = eventTime?.timing.emitProgressiveWatermarks ?? false;
     if (eventTime?.readsMarkers) {
       this.emit = (record) => this.emitMarked(record);
     } else if (this.timestamps) {
@@ -95,9 +99,9 @@ export class SourceOperator extends AbstractStreamOperator implements StreamOper
     if (record instanceof TimestampedValue) {
       this.emitRecord(record.value, record.timestamp, watermarks);
     } else if (record instanceof Watermark) {
-      watermarks.emitWatermark(record.timestamp);
+      if (this.progressive) watermarks.emitWatermark(record.timestamp);
     } else if (record === TEMPORARILY_IDLE) {
-      watermarks.markIdle();
+      if (this.progressive) watermarks.markIdle();
     } else {
       this.emitRecord(record, NO_TIMESTAMP, watermarks);
     }

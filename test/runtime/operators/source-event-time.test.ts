@@ -11,13 +11,13 @@ import { SourceStatus, UNBLOCKED, type SourceReader } from '../../../src/runtime
 import { ManualProcessingTimeService } from '../../../src/runtime/time/processing-time-service.js';
 import { CollectingOutput } from '../../support/collecting-output.js';
 
-function source(reader: SourceReader<unknown>, strategy: WatermarkStrategy<unknown> | undefined, readsMarkers: boolean, interval = 200) {
+function source(reader: SourceReader<unknown>, strategy: WatermarkStrategy<unknown> | undefined, readsMarkers: boolean, interval = 200, emitProgressiveWatermarks = true) {
   const time = new ManualProcessingTimeService(0);
   const output = new CollectingOutput();
   const operator = new SourceOperator('Source: Test', reader, output, {
     strategy,
     readsMarkers,
-    timing: { processingTime: time, autoWatermarkInterval: interval, emitProgressiveWatermarks: true },
+    timing: { processingTime: time, autoWatermarkInterval: interval, emitProgressiveWatermarks },
   });
   operator.open();
   /** Polls until the reader ends, then ends the input as the task does. */
@@ -47,6 +47,17 @@ test('a custom source carries event time itself: timestamped records, its own wa
     { kind: 'watermark', watermark: MAX_WATERMARK },
   ]);
   assert.equal(operator.recordsOut, 3);
+});
+
+test("BATCH mode drops a source's own watermarks and idleness, keeps its timestamps, and ends with MAX_WATERMARK", () => {
+  const items = [new TimestampedValue('a', 100), new Watermark(99), TEMPORARILY_IDLE, new TimestampedValue('b', 200)];
+  const { output, drain } = source(custom(items), undefined, true, 200, false);
+  drain();
+  assert.deepEqual(output.emitted, [
+    { kind: 'record', value: 'a', timestamp: 100 },
+    { kind: 'record', value: 'b', timestamp: 200 },
+    { kind: 'watermark', watermark: MAX_WATERMARK },
+  ]);
 });
 
 test('a strategy runs inside the source: the yielded timestamp is the record timestamp its assigner sees, one output for both watermarks', () => {
