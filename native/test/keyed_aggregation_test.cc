@@ -746,9 +746,9 @@ STROM_TEST(timestamps_carry_to_streaming_outputs_and_watermark_frames_stop_proce
   RecordBytes watermark;
   watermark.float64(1000);
   RecordBytes in;
-  in.frame(with_timestamp({Sv("a"), Dv(1)}), 1).frame(payload_of({Sv("a"), Dv(2)})).frame(watermark.bytes, 2);
+  in.frame(with_timestamp({Sv("a"), Dv(1)}), 1).frame(payload_of({Sv("a"), Dv(2)}));
   const uint32_t element_at = static_cast<uint32_t>(in.size());
-  in.frame({0, 0, 0, 0}, 4).frame(with_timestamp({Sv("a"), Dv(4)}), 1);
+  in.frame(watermark.bytes, 2).frame({0, 0, 0, 0}, 4).frame(with_timestamp({Sv("a"), Dv(4)}), 1);
   const std::vector<uint32_t> offsets = frame_offsets(in.bytes);
 
   Harness h(kinds, spec);
@@ -1030,9 +1030,9 @@ STROM_TEST(corrupt_input_throws_with_records_before_applied) {
   std::vector<uint8_t> out(256);
   EXPECT_AGG_ERROR(h.agg->process(in.data(), in.size(), out.data(), 256), AggregationErrorKind::kCorrupt);
   STROM_CHECK_EQ(h.agg->records_in(), 2u);
-  RecordBytes watermark;
-  watermark.frame(payload_of({Sv("a"), Lv(1)}), 2);
-  EXPECT_AGG_ERROR(h.agg->process(watermark.data(), watermark.size(), out.data(), 256),
+  RecordBytes latency_marker;  // tag 3 is reserved: corrupt
+  latency_marker.frame(payload_of({Sv("a"), Lv(1)}), 3);
+  EXPECT_AGG_ERROR(h.agg->process(latency_marker.data(), latency_marker.size(), out.data(), 256),
                    AggregationErrorKind::kCorrupt);
   RecordBytes bad_len;
   bad_len.int32(-5).byte(0);
