@@ -15,6 +15,8 @@ NATIVE_JS_TESTS=(
   dist/test/native/network-memory-layout-mirror.test.js
   dist/test/io/channel-stress.test.js
   dist/test/io/record-writer-reader.test.js
+  dist/test/io/record-writer-reader-time.test.js
+  dist/test/runtime/task/stream-task-watermarks.test.js
   dist/test/state/native-keyed-aggregation.test.js
   dist/test/state/native-keyed-aggregation-workers.test.js
   dist/test/native/key-hash-native.test.js

@@ -244,11 +244,19 @@ uint32_t KeyedAggregation::output_length(const StateEntry* entry) const {
   return KeyedStateTable::key_length(entry) + 8;
 }
 
-uint32_t KeyedAggregation::write_output(const StateEntry* entry, uint8_t* out) const {
+uint32_t KeyedAggregation::write_output(const StateEntry* entry, uint8_t* out, const uint8_t* timestamp) const {
   const uint32_t payload_len = output_length(entry);
-  store_u32(out, payload_len + 1);
-  out[channel::kLengthBytes] = channel::kTagRecord;
   uint8_t* p = out + channel::kHeaderBytes;
+  uint32_t frame_len = channel::kHeaderBytes + payload_len;
+  if (timestamp != nullptr) {
+    out[channel::kLengthBytes] = channel::kTagRecordWithTimestamp;
+    std::memcpy(p, timestamp, channel::kTimestampBytes);
+    p += channel::kTimestampBytes;
+    frame_len += channel::kTimestampBytes;
+  } else {
+    out[channel::kLengthBytes] = channel::kTagRecord;
+  }
+  store_u32(out, frame_len - channel::kLengthBytes);
   const uint8_t* value = table_.value(entry);
   const uint8_t* key = table_.key(entry);
   const uint32_t key_len = KeyedStateTable::key_length(entry);
@@ -298,7 +306,7 @@ uint32_t KeyedAggregation::write_output(const StateEntry* entry, uint8_t* out) c
         }
       }
   }
-  return channel::kHeaderBytes + payload_len;
+  return frame_len;
 }
 
 void KeyedAggregation::fail_budget(int64_t bytes_needed) const {
@@ -356,6 +364,7 @@ ProcessResult KeyedAggregation::process(const uint8_t* in, uint32_t in_len, uint
       PendingRecord& r = batch_.emplace_back();
       r.payload = value;
       r.payload_length = value_length;
+      r.timestamp = frame.tag == channel::kTagRecordWithTimestamp ? frame.payload : nullptr;
       r.frame_offset = static_cast<uint32_t>(frame.offset);
       r.frame_end = static_cast<uint32_t>(cursor.position());
       if (single_key_field_ >= 0) {
@@ -430,7 +439,7 @@ bool KeyedAggregation::apply(const PendingRecord& r, uint8_t* out, uint32_t out_
     } else {
       len = output_length(entry);
     }
-    const uint32_t frame_len = channel::kHeaderBytes + len;
+    const uint32_t frame_len = channel::kHeaderBytes + len + (r.timestamp != nullptr ? channel::kTimestampBytes : 0);
     if (out_len - result.produced < frame_len) {
       result.status = ProcessStatus::kOutputFull;
       result.needed = frame_len;
@@ -495,7 +504,7 @@ bool KeyedAggregation::apply(const PendingRecord& r, uint8_t* out, uint32_t out_
   }
   records_in_++;
   result.records++;
-  if (spec_.streaming) result.produced += write_output(entry, out + result.produced);
+  if (spec_.streaming) result.produced += write_output(entry, out + result.produced, r.timestamp);
   return true;
 }
 
@@ -518,7 +527,7 @@ ProcessResult KeyedAggregation::emit_final(uint8_t* out, uint32_t out_len, uint3
       result.needed = frame_len;
       return result;
     }
-    result.produced += write_output(entry, out + result.produced);
+    result.produced += write_output(entry, out + result.produced, nullptr);
     result.records++;
     emit_cursor_++;
   }

@@ -14,7 +14,9 @@
 //  - Comparisons follow Java's Double.compare / Long.compare (NaN above everything, -0 < 0).
 //  - Keys are the concatenated encodings of the key fields (primitive top-level fields), with
 //    DOUBLE fields canonicalised (-0 -> 0, one NaN) so keys compare like a JS Map's.
-//  - STREAMING emits the updated aggregate for every input record; BATCH emits nothing while
+//  - STREAMING emits the updated aggregate for every input record, with that record's timestamp
+//    when it has one (RECORD_WITH_TIMESTAMP in, RECORD_WITH_TIMESTAMP out: Flink's rolling
+//    aggregations emit with the input record's timestamp); BATCH emits nothing while
 //    processing and each key's final aggregate from emit_final(), in first-seen order.
 //
 // Key groups: every key's group is murmur(javaHashCode(key)) % maxParallelism, as in the
@@ -125,6 +127,7 @@ class KeyedAggregation {
   struct PendingRecord {
     const uint8_t* payload;
     const uint8_t* key;     // canonical key bytes (in the payload, or in batch_keys_)
+    const uint8_t* timestamp;  // the record's float64 timestamp in its frame, or nullptr
     uint32_t payload_length;
     uint32_t frame_offset;  // of the frame, in process()'s input
     uint32_t frame_end;     // offset just after the frame
@@ -146,8 +149,8 @@ class KeyedAggregation {
   int32_t hash_of_key_bytes(const uint8_t* key, uint32_t key_len) const;
   /** Bytes of the output payload for `entry` (after the update). */
   uint32_t output_length(const StateEntry* entry) const;
-  /** Writes the output frame of `entry` at `out`; returns its size. */
-  uint32_t write_output(const StateEntry* entry, uint8_t* out) const;
+  /** Writes the output frame of `entry` at `out`, with the 8 timestamp bytes at `timestamp` if not null; returns its size. */
+  uint32_t write_output(const StateEntry* entry, uint8_t* out, const uint8_t* timestamp) const;
   [[noreturn]] void fail_budget(int64_t bytes_needed) const;
   [[noreturn]] void fail_corrupt(size_t offset, const std::string& what) const;
 

@@ -279,6 +279,9 @@ struct Fuzz {
         case ProcessStatus::kYielded:
           test::fail(__FILE__, __LINE__, "process() never yields (only emit_final has a record budget)");
           return false;
+        case ProcessStatus::kElement:
+          // A watermark or status frame: the task's to handle; the fuzzed stream ends here.
+          return false;
       }
       if (pos == stream.size()) return true;
     }

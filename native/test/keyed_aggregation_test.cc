@@ -730,6 +730,60 @@ STROM_TEST(incomplete_frame_is_not_consumed_and_resumes) {
   }
 }
 
+STROM_TEST(timestamps_carry_to_streaming_outputs_and_watermark_frames_stop_process) {
+  // Flink's rolling aggregations emit with the input record's timestamp; a watermark or status
+  // frame stops process() at its offset, for the task to handle it in order with the records.
+  const std::vector<int32_t> kinds = {S, D};
+  const AggregationSpec spec = make_spec(AggregationKind::kSum, 1, {0}, true);
+  RecordBytes ts;
+  ts.float64(1234.5);
+  auto with_timestamp = [&](const Rec& rec) {
+    std::vector<uint8_t> payload = ts.bytes;
+    const std::vector<uint8_t> value = payload_of(rec);
+    payload.insert(payload.end(), value.begin(), value.end());
+    return payload;
+  };
+  RecordBytes watermark;
+  watermark.float64(1000);
+  RecordBytes in;
+  in.frame(with_timestamp({Sv("a"), Dv(1)}), 1).frame(payload_of({Sv("a"), Dv(2)}));
+  const uint32_t element_at = static_cast<uint32_t>(in.size());
+  in.frame(watermark.bytes, 2).frame({0, 0, 0, 0}, 4).frame(with_timestamp({Sv("a"), Dv(4)}), 1);
+  const std::vector<uint32_t> offsets = frame_offsets(in.bytes);
+
+  Harness h(kinds, spec);
+  std::vector<uint8_t> out(1024);
+  ProcessResult r = h.agg->process(in.data(), static_cast<uint32_t>(in.size()), out.data(), static_cast<uint32_t>(out.size()));
+  STROM_CHECK(r.status == ProcessStatus::kElement);
+  STROM_CHECK_EQ(r.consumed, element_at);
+  STROM_CHECK_EQ(r.records, 2u);
+  // Expected outputs: a=1 with the timestamp, a=3 without.
+  RecordBytes expected;
+  expected.frame(with_timestamp({Sv("a"), Dv(1)}), 1).frame(payload_of({Sv("a"), Dv(3)}));
+  out.resize(r.produced);
+  CHECK_BYTES(out, expected.bytes, "outputs before the watermark");
+  // Skipping the watermark, the next call stops at the status frame at once.
+  out.assign(1024, 0);
+  r = h.agg->process(in.data() + offsets[3], static_cast<uint32_t>(in.size() - offsets[3]), out.data(), 1024);
+  STROM_CHECK(r.status == ProcessStatus::kElement);
+  STROM_CHECK_EQ(r.consumed, 0u);
+  STROM_CHECK_EQ(r.produced, 0u);
+  r = h.agg->process(in.data() + offsets[4], static_cast<uint32_t>(in.size() - offsets[4]), out.data(), 1024);
+  STROM_CHECK(r.status == ProcessStatus::kDone);
+  out.resize(r.produced);
+  RecordBytes last;
+  last.frame(with_timestamp({Sv("a"), Dv(7)}), 1);
+  CHECK_BYTES(out, last.bytes, "output after the status");
+}
+
+STROM_TEST(a_record_with_timestamp_too_short_for_it_is_corrupt) {
+  Harness h({S, D}, make_spec(AggregationKind::kSum, 1, {0}, true));
+  RecordBytes in;
+  in.frame({1, 2, 3}, 1);
+  std::vector<uint8_t> out(64);
+  EXPECT_AGG_ERROR(h.agg->process(in.data(), static_cast<uint32_t>(in.size()), out.data(), 64), AggregationErrorKind::kCorrupt);
+}
+
 STROM_TEST(key_groups_follow_flink_and_snapshot_halves_restore_the_state) {
   const std::vector<int32_t> kinds = {L, S, D};
   for (const std::vector<uint32_t>& keys : {std::vector<uint32_t>{1}, std::vector<uint32_t>{0, 1}}) {
@@ -976,9 +1030,9 @@ STROM_TEST(corrupt_input_throws_with_records_before_applied) {
   std::vector<uint8_t> out(256);
   EXPECT_AGG_ERROR(h.agg->process(in.data(), in.size(), out.data(), 256), AggregationErrorKind::kCorrupt);
   STROM_CHECK_EQ(h.agg->records_in(), 2u);
-  RecordBytes watermark;
-  watermark.frame(payload_of({Sv("a"), Lv(1)}), 2);
-  EXPECT_AGG_ERROR(h.agg->process(watermark.data(), watermark.size(), out.data(), 256),
+  RecordBytes latency_marker;  // tag 3 is reserved: corrupt
+  latency_marker.frame(payload_of({Sv("a"), Lv(1)}), 3);
+  EXPECT_AGG_ERROR(h.agg->process(latency_marker.data(), latency_marker.size(), out.data(), 256),
                    AggregationErrorKind::kCorrupt);
   RecordBytes bad_len;
   bad_len.int32(-5).byte(0);

@@ -140,7 +140,7 @@ STROM_TEST(frame_cursor_walks_whole_frames) {
   RecordBytes a;
   a.string("k").int64(1);
   RecordBytes frames;
-  frames.frame(a.bytes).frame({}, 0).frame({0xAA}, 1).frame(a.bytes, 2);
+  frames.frame(a.bytes).frame({}, 0).frame({0xAA}, 1).frame(a.bytes, 2).frame({0, 0, 0, 0}, 4);
   FrameCursor cursor(frames.data(), frames.data() + frames.size());
   core::Frame f{};
   STROM_CHECK(cursor.next(f) == FrameStatus::kRecord);
@@ -155,6 +155,8 @@ STROM_TEST(frame_cursor_walks_whole_frames) {
   STROM_CHECK_EQ(static_cast<int>(f.tag), 1);
   STROM_CHECK(cursor.next(f) == FrameStatus::kRecord);
   STROM_CHECK_EQ(static_cast<int>(f.tag), 2);
+  STROM_CHECK(cursor.next(f) == FrameStatus::kRecord);
+  STROM_CHECK_EQ(static_cast<int>(f.tag), 4);  // STREAM_STATUS
   STROM_CHECK(cursor.next(f) == FrameStatus::kEnd);
   STROM_CHECK(cursor.next(f) == FrameStatus::kEnd);
   STROM_CHECK_EQ(cursor.position(), static_cast<size_t>(frames.size()));
@@ -199,7 +201,7 @@ STROM_TEST(frame_cursor_flags_corrupt_frames) {
   core::Frame f{};
   STROM_CHECK(big_cursor.next(f) == FrameStatus::kIncomplete);
   STROM_CHECK_EQ(big_cursor.incomplete_frame_bytes(), 4u + (1u << 30));
-  // Unknown tags, even when the payload is cut.
+  // Unknown tags (3, the reserved latency marker, included), even when the payload is cut.
   for (int tag = 3; tag < 256; tag += 17) {
     RecordBytes frames;
     frames.frame({9, 9}, static_cast<uint8_t>(tag));

@@ -83,7 +83,7 @@ export function executeAndCollectJob<T = unknown>(job: JobDefinition, options: E
               ended[i] = true;
               open--;
               break;
-            } else if (status !== ReadStatus.EVENT) break;
+            } else if (status === ReadStatus.EMPTY) break; // events, watermarks and statuses: read on
           }
         }
         if (failure) throw failure;

@@ -13,7 +13,7 @@ import type { TypeInformation } from '../../types/type-information.js';
 import { AbstractStreamOperator } from './abstract-stream-operator.js';
 import { FrameDecoder } from './frame-decoder.js';
 import type { Output } from './output.js';
-import { FINISH_AT_ONCE, NO_TIMESTAMP, type FinishBudget, type StateInitializationContext, type StreamOperator } from './stream-operator.js';
+import { FINISH_AT_ONCE, type FinishBudget, type StateInitializationContext, type StreamOperator } from './stream-operator.js';
 
 type Stats = { keys: number; memoryBytes: number; recordsIn: number };
 
@@ -29,7 +29,7 @@ export class NativeKeyedAggregationOperator extends AbstractStreamOperator imple
     output: Output,
   ) {
     super(name, output);
-    this.decoder = new FrameDecoder(outputType, (record) => output.collect(record, NO_TIMESTAMP));
+    this.decoder = new FrameDecoder(outputType, (record, timestamp) => output.collect(record, timestamp));
   }
 
   override initializeState(_context: StateInitializationContext): void {

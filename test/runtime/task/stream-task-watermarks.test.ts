@@ -121,9 +121,8 @@ describe('a keyed task after two upstream subtasks', () => {
       b.broadcastWatermark(400);
       a.emit(['y', 5], 1_100);
       const first = run();
-      // The JS aggregation emits with the input record's timestamp (Flink's rolling aggregation);
-      // the native one emits without (a documented gap).
-      const ts = (t: number) => (implementation === 'js' ? String(t) : '-');
+      // Both aggregations emit with the input record's timestamp (Flink's rolling aggregation).
+      const ts = (t: number) => String(t);
       assert.deepEqual(first.filter((e) => !e.startsWith('wm')).sort(), [`x=1@${ts(1000)}`, `x=3@${ts(500)}`, `y=5@${ts(1100)}`].sort());
       assert.deepEqual(first.filter((e) => e.startsWith('wm')), ['wm:400'], 'the minimum of 1000 and 400');
       assert.deepEqual(watermarks(), { input: 400, output: 400 });
