@@ -29,6 +29,11 @@ const LAYERS = [
     why: 'the client runs jobs built with the API on the runtime; the layers it drives must not know about it',
   },
   {
+    name: 'testing',
+    path: '^src/testing/',
+    why: 'strom/testing (the test harnesses) drives operators the API builds, in the caller\'s thread; the API, the runtime and below must not depend on a test utility',
+  },
+  {
     name: 'api',
     path: '^src/api/',
     why: 'the DataStream API only describes jobs (it builds StreamGraphs); the runtime and below never build jobs',

@@ -21,8 +21,8 @@ export type KeySelectorLike<T> = number | string | ((record: T) => unknown);
 
 /** A stream of records of type T. */
 export class DataStream<T> {
-  /** @internal */
-  protected readonly builder: StreamGraphBuilder;
+  /** @internal The graph this stream belongs to (strom/testing builds a harness from it). */
+  readonly builder: StreamGraphBuilder;
   /** @internal */
   readonly inputs: readonly StreamInput[];
   /** Declared type of the records, when known. */

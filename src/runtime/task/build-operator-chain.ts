@@ -28,7 +28,7 @@ import { JsKeyedAggregation } from '../../state/js-keyed-aggregation.js';
 import { JsKeyedReduce } from '../../state/js-keyed-reduce.js';
 import type { JsKey } from '../../state/js-keyed-state.js';
 import { HeapKeyedStateBackend } from '../../state/heap-keyed-state-backend.js';
-import type { KeyedStateBackend } from '../../state/keyed-state-backend.js';
+import type { KeyedStateBackend, KeyedStateBackendOptions } from '../../state/keyed-state-backend.js';
 import { Types } from '../../types/type-information.js';
 import type { TypeSerializer } from '../../types/type-serializer.js';
 import type { OperatorDeployment, OutputDeployment, TaskDeployment } from '../deployment.js';
@@ -77,6 +77,8 @@ export interface ChainContext {
   autoWatermarkInterval?: number | undefined;
   /** How many times the job was restarted before this run (RuntimeContext's attempt number); 0 when absent. */
   attemptNumber?: number;
+  /** Makes the keyed state backend of a keyed operator instead of the default (the test harness keeps its own, to snapshot it). */
+  createKeyedStateBackend?: ((options: KeyedStateBackendOptions) => KeyedStateBackend) | undefined;
 }
 
 /** A task's operators and the parts of its output the task drives itself. */
@@ -175,12 +177,13 @@ function chainedEdgeTag(graph: StreamGraph, nodes: readonly StreamNode[], index:
  * `state.backend.type`, native for declared types, comes with the native backend).
  */
 function keyedStateBackendFor(name: string, deployment: TaskDeployment, context: ChainContext): KeyedStateBackend {
-  return new HeapKeyedStateBackend({
+  const options = {
     operatorName: `${name} (${deployment.subtaskIndex + 1}/${deployment.parallelism})`,
     maxParallelism: deployment.maxParallelism,
     keyGroupRange: deployment.keyGroupRange!,
     currentProcessingTime: () => context.processingTime.getCurrentProcessingTime(),
-  });
+  };
+  return context.createKeyedStateBackend?.(options) ?? new HeapKeyedStateBackend(options);
 }
 
 /** Which parallel instance `deployment` is, for RuntimeContext.getTaskInfo(). */
@@ -199,8 +202,8 @@ function richBinding(rich: RichFunction | undefined, name: string, deployment: T
   return rich === undefined ? undefined : { fn: rich, context: new StreamingRuntimeContext(subtaskInfoOf(deployment, context), undefined, name) };
 }
 
-/** The operator object for `node`, as the plan chose it (`plan`). */
-function createOperator(node: StreamNode, plan: OperatorDeployment, deployment: TaskDeployment, context: ChainContext, output: Output, isHead: boolean): StreamOperator {
+/** The operator object for `node`, as the plan chose it (`plan`); also the test harness's way to build an operator of the API. */
+export function createOperator(node: StreamNode, plan: OperatorDeployment, deployment: TaskDeployment, context: ChainContext, output: Output, isHead: boolean): StreamOperator {
   const op = node.operator;
   const name = node.name;
   switch (op.kind) {
