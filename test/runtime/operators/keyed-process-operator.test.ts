@@ -2,7 +2,8 @@
  * KeyedProcessOperator and ProcessOperator driven directly (no task): event-time timers fire in
  * order with their key current, before the watermark goes on; dedup and deletion; processing-time
  * timers through one registration with the ProcessingTimeService; snapshot and restore of timers
- * by key group into another parallelism; side outputs; rich-function lifecycle; clear errors.
+ * by key group into another parallelism (driven by strom/testing's harness, which runs this
+ * operator); side outputs; rich-function lifecycle; clear errors.
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
@@ -16,6 +17,8 @@ import { ProcessOperator } from '../../../src/runtime/operators/process-operator
 import { MAX_WATERMARK, NO_TIMESTAMP } from '../../../src/runtime/operators/stream-operator.js';
 import { ManualProcessingTimeService } from '../../../src/runtime/time/processing-time-service.js';
 import { ValueStateDescriptor, type ValueState } from '../../../src/state/state-descriptor.js';
+import { ProcessFunctionTestHarnesses, type ProcessFunctionHarnessOptions } from '../../../src/testing/index.js';
+import { Types } from '../../../src/types/type-information.js';
 import { CollectingOutput } from '../../support/collecting-output.js';
 
 type Event = { key: string; t: number };
@@ -236,24 +239,26 @@ describe('KeyedProcessOperator: processing-time timers', () => {
   });
 });
 
-describe('KeyedProcessOperator: timer snapshots by key group', () => {
+describe('KeyedProcessOperator: timer snapshots by key group (through strom/testing)', () => {
+  const harnessOf = (fn: KeyedProcessFunction<string, Event, string>, options: ProcessFunctionHarnessOptions = {}) =>
+    ProcessFunctionTestHarnesses.forKeyedProcessFunction(fn, (e: Event) => e.key, Types.STRING, options);
+
   it('restore into 3 subtasks splits the timers by key group and each fires exactly its keys', () => {
     const keys = Array.from({ length: 40 }, (_, i) => `key-${i}`);
-    const { operator: original } = keyedOperator(new EventTimeTimers(0));
+    const original = harnessOf(new EventTimeTimers(0));
     keys.forEach((key, i) => original.processElement({ key, t: i }, i));
-    const snapshot = original.timerService.snapshot();
+    const snapshot = original.snapshot();
 
     const fired: string[] = [];
-    for (let index = 0; index < 3; index++) {
-      const { operator, output } = keyedOperator(new EventTimeTimers(0), { parallelism: 3, index });
-      operator.timerService.restore([snapshot]);
-      endInput(operator);
-      const values = output.values as string[];
-      const range = computeKeyGroupRangeForOperatorIndex(128, 3, index);
-      assert.ok(values.length > 0 && values.length < keys.length, `subtask ${index} got a share`);
+    for (let subtaskIndex = 0; subtaskIndex < 3; subtaskIndex++) {
+      const harness = harnessOf(new EventTimeTimers(0), { parallelism: 3, subtaskIndex, initialState: snapshot });
+      harness.endInput();
+      const values = harness.extractOutputValues();
+      const range = harness.keyGroupRange;
+      assert.ok(values.length > 0 && values.length < keys.length, `subtask ${subtaskIndex} got a share`);
       for (const v of values) {
         const group = assignToKeyGroup(v.split('@')[0], 128);
-        assert.ok(group >= range.start && group <= range.end, `${v} belongs to subtask ${index}`);
+        assert.ok(group >= range.start && group <= range.end, `${v} belongs to subtask ${subtaskIndex}`);
       }
       fired.push(...values.map((v) => v.split(':')[0]!));
     }
@@ -269,20 +274,19 @@ describe('KeyedProcessOperator: timer snapshots by key group', () => {
         out.collect(`${ctx.getCurrentKey()}@${timestamp}`);
       }
     }
-    const { operator: original } = keyedOperator(new Remind());
+    const original = harnessOf(new Remind());
     original.processElement({ key: 'a', t: 50 }, 0);
     original.processElement({ key: 'b', t: 30 }, 0);
-    const time = new ManualProcessingTimeService(10);
-    const { operator, output } = keyedOperator(new Remind(), { time });
-    operator.timerService.restore([original.timerService.snapshot()]);
-    assert.equal(time.nextTimerAt(), 30);
-    time.setCurrentTime(100);
-    assert.deepEqual(output.values, ['b@30', 'a@50']);
+    const harness = harnessOf(new Remind(), { processingTime: 10, initialState: original.snapshot() });
+    harness.setProcessingTime(29);
+    assert.deepEqual(harness.extractOutputValues(), []);
+    harness.setProcessingTime(100);
+    assert.deepEqual(harness.extractOutputValues(), ['b@30', 'a@50']);
   });
 
   it('a corrupt snapshot is refused with a clear error', () => {
-    const { operator } = keyedOperator(new EventTimeTimers(0));
-    assert.throws(() => operator.timerService.restore([new Uint8Array([1, 2, 3, 4, 5, 6, 7, 8])]), /not a timer snapshot/);
+    const corrupt = { maxParallelism: 128, keyedState: [], timers: [new Uint8Array([1, 2, 3, 4, 5, 6, 7, 8])] };
+    assert.throws(() => harnessOf(new EventTimeTimers(0), { initialState: corrupt }), /not a timer snapshot/);
   });
 });
 
