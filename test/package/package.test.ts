@@ -157,6 +157,25 @@ test("require('strom') and import 'strom' give the same module, with defineJob",
   assert.equal((await sh(process.execPath, ['-e', both], app)).stdout, 'true');
 });
 
+test("require('strom/testing') gives the harnesses, sharing strom's classes: a keyed process function's timer fires in the installed package", async () => {
+  const script = `
+    const { KeyedProcessFunction, Types } = require('strom');
+    const { ProcessFunctionTestHarnesses, StreamRecord } = require('strom/testing');
+    class Remind extends KeyedProcessFunction {
+      processElement(value, ctx) { ctx.timerService().registerEventTimeTimer(ctx.timestamp() + 10); }
+      onTimer(time, ctx, out) { out.collect(ctx.getCurrentKey() + '@' + time); }
+    }
+    const harness = ProcessFunctionTestHarnesses.forKeyedProcessFunction(new Remind(), (v) => v, Types.STRING);
+    harness.processElement('a', 5);
+    harness.processWatermark(20);
+    const [first] = harness.getOutput();
+    process.stdout.write(JSON.stringify([first instanceof StreamRecord, first.value, first.timestamp]));
+  `;
+  assert.equal((await sh(process.execPath, ['-e', script], app)).stdout, '[true,"a@15",15]');
+  // Types resolve for TypeScript users too.
+  assert.ok(existsSync(join(app, 'node_modules', 'strom', 'dist', 'src', 'testing', 'index.d.ts')));
+});
+
 test("npm pack (which compiles the prebuild) and installing the tarball left the checkout's build/Release addon untouched", () => {
   assert.equal(addonAfterPackAndInstall, addonBefore);
 });
