@@ -73,7 +73,7 @@ export class DataStream<T> {
    * `pipeline.auto-watermark-interval` (200 ms by default).
    */
   assignTimestampsAndWatermarks(strategy: WatermarkStrategy<T>): SingleOutputStreamOperator<T> {
-    if (!(strategy instanceof WatermarkStrategy)) {
+    if (!WatermarkStrategy.isWatermarkStrategy(strategy)) {
       throw errors.invalidArgumentType(
         'watermark strategy',
         strategy,

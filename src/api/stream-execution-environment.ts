@@ -135,7 +135,7 @@ export class StreamExecutionEnvironment {
     maybeType?: TypeInformation<T>,
   ): SingleOutputStreamOperator<T> {
     if (typeof factory !== 'function') throw errors.invalidArgumentType('source factory', factory, 'expected a function');
-    const withStrategy = strategyOrName instanceof WatermarkStrategy;
+    const withStrategy = WatermarkStrategy.isWatermarkStrategy(strategyOrName);
     const name = (withStrategy ? nameOrType : strategyOrName) ?? 'Custom Source';
     const type = withStrategy ? maybeType : nameOrType;
     if (typeof name !== 'string' || name.length === 0) {

@@ -16,7 +16,24 @@ import { RecordTimestampAssigner, toTimestampAssigner, type TimestampAssigner, t
 import type { WatermarkGenerator, WatermarkGeneratorSupplier, WatermarkGeneratorSupplierContext } from './watermark-generator.js';
 import { checkIdleTimeout, WatermarksWithIdleness } from './watermarks-with-idleness.js';
 
+/** Marks strategies of any copy of strom loaded in the process (see `isWatermarkStrategy`). */
+const BRAND = Symbol.for('strom.WatermarkStrategy');
+
 export class WatermarkStrategy<T> {
+  /** The brand `isWatermarkStrategy` reads. */
+  get [BRAND](): true {
+    return true;
+  }
+
+  /**
+   * True for a WatermarkStrategy, also one of another copy of strom in the same process (strom's
+   * own TypeScript examples import its sources while the `strom` command runs its build), where
+   * `instanceof` says no.
+   */
+  static isWatermarkStrategy(value: unknown): value is WatermarkStrategy<unknown> {
+    return value instanceof WatermarkStrategy || (typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[BRAND] === true);
+  }
+
   private constructor(
     private readonly generatorSupplier: WatermarkGeneratorSupplier<T>,
     private readonly assigner: TimestampAssigner<T> | undefined,

@@ -1,7 +1,8 @@
 /**
  * The three process-function examples on fixed input with their expected alerts: through the
  * strom/testing harness (deterministic: watermarks and the processing-time clock set by the
- * test) and as real jobs on worker threads (executeAndCollect, and `strom run` for one).
+ * test) and as real jobs on worker threads (executeAndCollect, and `strom run` of a TypeScript
+ * source, whose imports of strom's sources meet the CLI's build: a second copy of strom's classes).
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
@@ -16,7 +17,8 @@ import sensorJob, { DEFAULT_READINGS, SilenceAlert, type Reading } from '../../e
 
 const exec = promisify(execFile);
 const CLI = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
-const example = (name: string) => fileURLToPath(new URL(`../../examples/${name}`, import.meta.url));
+/** An example's TypeScript source (this file runs from dist/test/runtime). */
+const SOURCE_EXAMPLE = (name: string) => fileURLToPath(new URL(`../../../examples/${name}`, import.meta.url));
 
 async function collect(job: typeof fraudJob, params: Record<string, string>, parallelism = 1): Promise<string[]> {
   const results: string[] = [];
@@ -67,8 +69,8 @@ describe('examples/fraud-detection', () => {
     });
   }
 
-  it('`strom run` prints the alerts of the embedded transactions', async () => {
-    const { stdout } = await exec(process.execPath, [CLI, 'run', example('fraud-detection.js'), '-q']);
+  it('`strom run examples/fraud-detection.ts` (the TypeScript source, importing strom\'s sources) prints the alerts', async () => {
+    const { stdout } = await exec(process.execPath, [CLI, 'run', SOURCE_EXAMPLE('fraud-detection.ts'), '-q']);
     assert.deepEqual(stdout.trimEnd().split('\n'), FRAUD_ALERTS);
   });
 });
