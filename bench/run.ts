@@ -14,6 +14,7 @@
  *   --quick           same as --scale 0.1 --repeats 1: a smoke run, figures not comparable
  *   --no-save         do not write JSON results
  *   --quiet           no per-repetition progress lines
+ *   --help            the options
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
@@ -120,18 +121,43 @@ function environment(): Record<string, unknown> {
   };
 }
 
+const OPTIONS = {
+  filter: { type: 'string', multiple: true },
+  list: { type: 'boolean' },
+  repeats: { type: 'string' },
+  scale: { type: 'string' },
+  quick: { type: 'boolean' },
+  'no-save': { type: 'boolean' },
+  quiet: { type: 'boolean' },
+  help: { type: 'boolean' },
+} as const;
+
+/** The options, as the module comment lists them. */
+const USAGE = `usage: npm run bench [-- options]
+  --filter <text>   benchmarks whose name (or suite name) contains <text> (repeatable, comma-separated, or /regex/)
+  --list            list suites and benchmarks, run nothing
+  --repeats <n>     repetitions per benchmark, median reported (default 3)
+  --scale <x>       multiply the fixed work of every benchmark (default 1)
+  --quick           same as --scale 0.1 --repeats 1: a smoke run, figures not comparable
+  --no-save         do not write JSON results
+  --quiet           no per-repetition progress lines
+  --help            this text`;
+
+/** A bad option: reported as one line and the usage, exit code 2, no stack trace. */
+class UsageError extends Error {}
+
 async function main(): Promise<number> {
-  const { values } = parseArgs({
-    options: {
-      filter: { type: 'string', multiple: true },
-      list: { type: 'boolean' },
-      repeats: { type: 'string' },
-      scale: { type: 'string' },
-      quick: { type: 'boolean' },
-      'no-save': { type: 'boolean' },
-      quiet: { type: 'boolean' },
-    },
-  });
+  let parsed;
+  try {
+    parsed = parseArgs({ options: OPTIONS });
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  const { values } = parsed;
+  if (values.help) {
+    console.log(USAGE);
+    return 0;
+  }
   const suites = await loadSuites();
   if (values.list) {
     for (const s of suites) {
@@ -142,8 +168,8 @@ async function main(): Promise<number> {
   }
   const repeats = values.quick ? 1 : Number(values.repeats ?? 3);
   const scale = values.quick ? 0.1 : Number(values.scale ?? 1);
-  if (!Number.isInteger(repeats) || repeats < 1) throw new RangeError(`--repeats must be a positive integer, got ${values.repeats}`);
-  if (!(scale > 0)) throw new RangeError(`--scale must be > 0, got ${values.scale}`);
+  if (!Number.isInteger(repeats) || repeats < 1) throw new UsageError(`--repeats must be a positive integer, got ${values.repeats}`);
+  if (!(scale > 0)) throw new UsageError(`--scale must be > 0, got ${values.scale}`);
   const filters = (values.filter ?? []).flatMap((f) => (f.startsWith('/') ? [f] : f.split(','))).map((f) => f.trim()).filter(Boolean);
   const selected = select(suites, matcher(filters));
   if (selected.length === 0) {
@@ -257,4 +283,10 @@ async function main(): Promise<number> {
   return results.some((r) => r.error) ? 1 : 0;
 }
 
-process.exitCode = await main();
+try {
+  process.exitCode = await main();
+} catch (error) {
+  if (!(error instanceof UsageError)) throw error;
+  console.error(`bench: ${error.message}\n${USAGE}`);
+  process.exitCode = 2;
+}
