@@ -289,7 +289,7 @@ export class SingleOutputStreamOperator<T> extends DataStream<T> {
   }
   /** The records this operator's function emitted to `tag` with `ctx.output(tag, value)` (Flink's getSideOutput). */
   getSideOutput<X>(tag: OutputTag<X>): DataStream<X> {
-    if (!(tag instanceof OutputTag)) throw errors.invalidArgumentType('getSideOutput tag', tag, "expected an OutputTag: new OutputTag('late')");
+    if (!OutputTag.isOutputTag(tag)) throw errors.invalidArgumentType('getSideOutput tag', tag, "expected an OutputTag: new OutputTag('late')");
     return new DataStream<X>(this.builder, [{ node: this.node.id, partitioner: undefined, key: undefined, sideOutputTag: tag }], undefined);
   }
 }

@@ -6,7 +6,23 @@
  */
 import { errors } from '../errors.js';
 
+/** Marks tags of any copy of strom loaded in the process (see `isOutputTag`). */
+const BRAND = Symbol.for('strom.OutputTag');
+
 export class OutputTag<T = unknown> {
+  /** The brand `isOutputTag` reads. */
+  get [BRAND](): true {
+    return true;
+  }
+
+  /**
+   * True for an OutputTag, also one of another copy of strom in the same process (a job's
+   * TypeScript sources run by the `strom` command's build), where `instanceof` says no.
+   */
+  static isOutputTag(value: unknown): value is OutputTag<unknown> {
+    return value instanceof OutputTag || (typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[BRAND] === true);
+  }
+
   /** The tag's id: unique among the side outputs of a job. */
   readonly id: string;
   /** Type marker only (records of this tag are T); never set. */

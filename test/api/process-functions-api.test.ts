@@ -114,3 +114,18 @@ describe('process function misuse fails clearly', () => {
     assert.throws(() => new Early(), /use getRuntimeContext\(\) in open\(\) or later/);
   });
 });
+
+describe('getSideOutput across copies of strom', () => {
+  it("takes a tag made by another copy of strom's OutputTag (a job's sources run by the CLI's build), and still rejects non-tags", async () => {
+    // A query string makes the module loader evaluate a second, separate copy of the class.
+    const url = new URL('../../src/functions/output-tag.js?second-copy', import.meta.url).href;
+    const copy = (await import(url)) as typeof import('../../src/functions/output-tag.js');
+    assert.notEqual(copy.OutputTag, OutputTag);
+    const foreign = new copy.OutputTag<number>('late');
+    assert.equal(foreign instanceof OutputTag, false);
+    const graph = graphOf((env) => env.fromSequence(1, 2).process(new PassThrough()).getSideOutput(foreign).print());
+    assert.ok(graph.edges.some((e) => e.sideOutputTag?.id === 'late'));
+    const env = new StreamExecutionEnvironment();
+    assert.throws(() => env.fromSequence(1, 2).process(new PassThrough()).getSideOutput({ id: 'late' } as never), /expected an OutputTag/);
+  });
+});
