@@ -482,7 +482,8 @@ abstract class NativeState implements InternalKvState<unknown> {
   abstract clear(): void;
 
   setCurrentNamespace(namespace: unknown): void {
-    if (this.nsSerializer === null) {
+    // VOID_NAMESPACE is no bytes, also in a state with namespaces (as on the heap backend).
+    if (this.nsSerializer === null || namespace === VOID_NAMESPACE) {
       if (namespace !== VOID_NAMESPACE) throw errors.invalidArgumentType('namespace', namespace, 'this state was declared without a namespace serializer (VOID_NAMESPACE only)');
       this.#ns = EMPTY;
       return;
@@ -496,7 +497,7 @@ abstract class NativeState implements InternalKvState<unknown> {
   writeNamespaceOf(namespace: unknown, at: number): number {
     const b = this.backend;
     b.out.pos = at;
-    if (this.nsSerializer !== null) this.nsSerializer.write(namespace, b.out);
+    if (this.nsSerializer !== null && namespace !== VOID_NAMESPACE) this.nsSerializer.write(namespace, b.out);
     else if (namespace !== VOID_NAMESPACE) throw errors.invalidArgumentType('namespace', namespace, 'this state has no namespaces (VOID_NAMESPACE only)');
     b.syncScratch();
     return b.out.pos - at;

@@ -14,6 +14,7 @@ import {
 } from '../../src/state/state-descriptor.js';
 import { StateTtlConfig } from '../../src/state/state-ttl-config.js';
 import { Types } from '../../src/types/type-information.js';
+import { checkKeyedStateProperties } from '../support/keyed-state-properties.js';
 
 function backend(options: { budget?: number; start?: number; end?: number; clock?: { now: number } } = {}): NativeKeyedStateBackend<string> {
   const clock = options.clock ?? { now: 0 };
@@ -204,4 +205,10 @@ test('property: value, list and map states agree with a plain JS model', () => {
     ),
     { numRuns: 60 },
   );
+});
+
+test('the native backend passes the property test of every state kind against a JS model', () => {
+  for (const seed of [1, 2, 3]) {
+    checkKeyedStateProperties((options) => new NativeKeyedStateBackend<string>({ ...options, managedMemory: ManagedMemory.create(64 << 20) }), { seed });
+  }
 });
