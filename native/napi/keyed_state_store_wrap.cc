@@ -302,10 +302,7 @@ Napi::Value KeyedStateStoreWrap::InsertFixed(const Napi::CallbackInfo& info) {
   return guard_native_call(info.Env(), "KeyedStateStore.insertFixed", [&]() -> Napi::Value {
     core::KeyedByteMap& m = map(info.Env());
     FixedState& f = fixed_argument(info);
-    const core::EntryName n = fixed_name(f);
-    if (!m.put(n, current_key_group_, scratch_ + f.value_offset, f.width)) throw_refused(info.Env());
-    uint32_t len = 0;
-    f.cached = m.find(n, &len);
+    if (!m.put(fixed_name(f), current_key_group_, scratch_ + f.value_offset, f.width, &f.cached)) throw_refused(info.Env());
     scratch_[f.flag_offset] = 1;
     scratch_[f.flag_offset + 1] = 0;
     return info.Env().Undefined();

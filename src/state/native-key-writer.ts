@@ -64,7 +64,8 @@ export function nativeKeyWriter<K>(keyType: TypeInformation<unknown> | undefined
         keyGroup,
         write: (key, scratch) => {
           if (typeof key !== 'number') return viaSerializer(key, scratch);
-          scratch.f64[IO_AT >> 3] = key;
+          // One key for -0 and 0 and one for every NaN, as a JS Map (the heap backend) sees them.
+          scratch.f64[IO_AT >> 3] = key === 0 ? 0 : key !== key ? Number.NaN : key;
           return 8;
         },
       };
