@@ -19,6 +19,9 @@ NATIVE_JS_TESTS=(
   dist/test/runtime/task/stream-task-watermarks.test.js
   dist/test/state/native-keyed-aggregation.test.js
   dist/test/state/native-keyed-aggregation-workers.test.js
+  dist/test/state/native-keyed-state-backend.test.js
+  dist/test/state/keyed-state-backends.test.js
+  dist/test/runtime/keyed-state-backends-job.test.js
   dist/test/native/key-hash-native.test.js
   dist/test/native/native-exceptions.test.js
   dist/test/native/shared-constants-mirror.test.js

@@ -12,9 +12,9 @@
  * BATCH entries also check every final aggregate against the Map's once.
  */
 import { performance } from 'node:perf_hooks';
-import { formatRate } from '../lib/format.js';
 import { ManagedMemory, NativeKeyedAggregation } from '../lib/strom-state.js';
 import { DataInputView, DataOutputView, Types } from '../lib/strom-types.js';
+import { timedPasses as timedRuns, type TimedPass } from '../lib/timed-passes.js';
 import type { BenchmarkDef, Goal, Measurement, RunOptions, Suite } from '../lib/types.js';
 import { wordForRank, zipfRanks } from '../lib/zipf.js';
 
@@ -125,23 +125,8 @@ const names = (s: DataSetSpec, agg: Agg) => {
 };
 
 /** Runs `pass` once untimed, then `repeats` timed times; each pass returns a check it must pass. */
-async function timedPasses(
-  run: RunOptions,
-  name: string,
-  set: DataSet,
-  pass: () => { elapsedMs: number; details?: Record<string, unknown> },
-): Promise<Measurement> {
-  pass();
-  const samples: number[] = [];
-  const repetitions: Record<string, unknown>[] = [];
-  for (let i = 0; i < run.repeats; i++) {
-    const { elapsedMs, details } = pass();
-    const rate = (set.records * 1000) / elapsedMs;
-    samples.push(rate);
-    repetitions.push({ elapsedMs: Math.round(elapsedMs * 10) / 10, ...details });
-    run.log?.(`  ${name} #${i + 1}: ${formatRate(rate, 'updates/s')} (${elapsedMs.toFixed(0)} ms)`);
-    await new Promise((r) => setImmediate(r));
-  }
+async function timedPasses(run: RunOptions, name: string, set: DataSet, pass: () => TimedPass): Promise<Measurement> {
+  const { samples, repetitions } = await timedRuns(run, name, set.records, 'updates/s', pass);
   return {
     samples,
     work: { records: set.records, bytes: set.bytes, chunks: set.chunks.length, distinctKeys: set.spec.distinct, distinctKeysSeen: set.expected.size },

@@ -294,7 +294,7 @@ void KeyedByteMap::unlink_element(const uint8_t* e) {
   }
 }
 
-bool KeyedByteMap::put(const EntryName& name, int32_t key_group, const uint8_t* value, uint32_t len) {
+bool KeyedByteMap::put(const EntryName& name, int32_t key_group, const uint8_t* value, uint32_t len, uint8_t** stored) {
   check_name(name);
   if (name.kind == EntryKind::kMapHead) throw_state("KeyedByteMap::put: a map head is written through its elements");
   if (size_ != 0) {
@@ -308,6 +308,7 @@ bool KeyedByteMap::put(const EntryName& name, int32_t key_group, const uint8_t* 
       }
       if (len != 0) std::memcpy(e + value_offset(e), value, len);
       store_u32(e + 12, len);
+      if (stored != nullptr) *stored = e + value_offset(e);
       return true;
     }
   }
@@ -333,6 +334,7 @@ bool KeyedByteMap::put(const EntryName& name, int32_t key_group, const uint8_t* 
   const size_t slot = probe(name, hash, &found);
   slots_[slot] = {hash, ref};
   ++size_;
+  if (stored != nullptr) *stored = e + value_offset(e);
   return true;
 }
 

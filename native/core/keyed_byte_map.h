@@ -87,8 +87,9 @@ class KeyedByteMap {
   uint8_t* find(const EntryName& name, uint32_t* len) const;
 
   /** Sets the value of `name` (kValue or kMapElement) to `len` bytes; inserts with `key_group`
-   *  when absent. False when memory was refused (nothing changed). */
-  bool put(const EntryName& name, int32_t key_group, const uint8_t* value, uint32_t len);
+   *  when absent. False when memory was refused (nothing changed). `stored`, when given, receives
+   *  the stored value's address (as find() would give it, without looking it up again). */
+  bool put(const EntryName& name, int32_t key_group, const uint8_t* value, uint32_t len, uint8_t** stored = nullptr);
 
   /** Appends `len` bytes to the value of `name` (kValue), inserting when absent. False when
    *  memory was refused (nothing changed). */

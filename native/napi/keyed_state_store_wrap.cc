@@ -6,6 +6,7 @@
 
 #include "addon.h"
 #include "arguments.h"
+#include "core/key_hash.h"
 #include "core/managed_memory.h"
 #include "error_translation.h"
 
@@ -55,6 +56,7 @@ Napi::Function KeyedStateStoreWrap::DefineClass(Napi::Env env) {
                                  {
                                      InstanceMethod<&KeyedStateStoreWrap::SetScratch>("setScratch"),
                                      InstanceMethod<&KeyedStateStoreWrap::RegisterFixedState>("registerFixedState"),
+                                     InstanceMethod<&KeyedStateStoreWrap::SetKeyRouting>("setKeyRouting"),
                                      InstanceMethod<&KeyedStateStoreWrap::SetCurrentKey>("setCurrentKey"),
                                      InstanceMethod<&KeyedStateStoreWrap::InsertFixed>("insertFixed"),
                                      InstanceMethod<&KeyedStateStoreWrap::RemoveFixed>("removeFixed"),
@@ -85,6 +87,7 @@ KeyedStateStoreWrap::KeyedStateStoreWrap(const Napi::CallbackInfo& info) : Objec
     map_ = std::make_unique<core::KeyedByteMap>(*account_);
     managed_memory_view_ = Napi::Persistent(memory.As<Napi::Object>());
     Napi::Uint8Array scratch = uint8_array_value(env, options.Get("scratch"), "options.scratch");
+    if (scratch.ElementLength() < 8) throw Napi::RangeError::New(env, "options.scratch must be at least 8 bytes (setCurrentKey's arguments)");
     scratch_ref_ = Napi::Persistent(scratch.As<Napi::Object>());
     scratch_ = scratch.Data();
     scratch_length_ = scratch.ElementLength();
@@ -143,6 +146,7 @@ void KeyedStateStoreWrap::unset_current_key() noexcept {
 Napi::Value KeyedStateStoreWrap::SetScratch(const Napi::CallbackInfo& info) {
   return guard_native_call(info.Env(), "KeyedStateStore.setScratch", [&]() -> Napi::Value {
     Napi::Uint8Array scratch = uint8_array_value(info.Env(), info[0], "scratch");
+    if (scratch.ElementLength() < std::max<size_t>(8, key_offset_)) throw Napi::RangeError::New(info.Env(), "the new scratch is shorter than the old one's key offset");
     for (const FixedState& f : fixed_) {
       if (std::max(f.flag_offset + 2, f.value_offset + f.width) > scratch.ElementLength()) {
         throw Napi::RangeError::New(info.Env(), "the new scratch is too short for the registered fixed-width states");
@@ -165,15 +169,15 @@ Napi::Value KeyedStateStoreWrap::RegisterFixedState(const Napi::CallbackInfo& in
     const int32_t value = int32_argument(info, 2, "valueOffset");
     const int32_t width = int32_argument(info, 3, "width");
     if (width <= 0 || width > 1024) throw Napi::RangeError::New(info.Env(), "width must be in [1, 1024], got " + std::to_string(width));
+    if (flag < 8) throw Napi::RangeError::New(info.Env(), "flagOffset must be at least 8 (after setCurrentKey's arguments), got " + std::to_string(flag));
     scratch_range(info.Env(), flag, 2, "fixed state flags");
     scratch_range(info.Env(), value, width, "fixed state value");
     f.flag_offset = static_cast<uint32_t>(flag);
     f.value_offset = static_cast<uint32_t>(value);
     f.width = static_cast<uint32_t>(width);
     if (has_current_key_) {
-      core::EntryName n{f.state_id, core::EntryKind::kValue, current_key_.data(), static_cast<uint32_t>(current_key_.size()), nullptr, 0, nullptr, 0};
       uint32_t len = 0;
-      uint8_t* v = map_->find(n, &len);
+      uint8_t* v = map_->find(fixed_name(f), &len);
       f.cached = v != nullptr && len == f.width ? v : nullptr;
       if (f.cached != nullptr) std::memcpy(scratch_ + f.value_offset, v, f.width);
     }
@@ -184,28 +188,93 @@ Napi::Value KeyedStateStoreWrap::RegisterFixedState(const Napi::CallbackInfo& in
   });
 }
 
+Napi::Value KeyedStateStoreWrap::SetKeyRouting(const Napi::CallbackInfo& info) {
+  return guard_native_call(info.Env(), "KeyedStateStore.setKeyRouting", [&]() -> Napi::Value {
+    const int32_t kind = int32_argument(info, 0, "keyKind");
+    const int32_t max_parallelism = int32_argument(info, 1, "maxParallelism");
+    const int32_t key_offset = int32_argument(info, 2, "keyOffset");
+    if (kind < kKeyGivenGroup || kind > kKeyBoolean) throw Napi::RangeError::New(info.Env(), "keyKind must be in [0, 4], got " + std::to_string(kind));
+    if (max_parallelism < 1 || max_parallelism > 32768) throw Napi::RangeError::New(info.Env(), "maxParallelism must be in [1, 32768], got " + std::to_string(max_parallelism));
+    if (key_offset < 8) throw Napi::RangeError::New(info.Env(), "keyOffset must be at least 8 (after setCurrentKey's arguments), got " + std::to_string(key_offset));
+    key_kind_ = kind;
+    max_parallelism_ = max_parallelism;
+    key_offset_ = static_cast<uint32_t>(key_offset);
+    return info.Env().Undefined();
+  });
+}
+
+int32_t KeyedStateStoreWrap::key_group_of(Napi::Env env, const uint8_t* key, uint32_t length) const {
+  int32_t hash = 0;
+  switch (key_kind_) {
+    case kKeyString: {
+      int32_t utf8_length = -1;
+      if (length >= 4) std::memcpy(&utf8_length, key, 4);
+      if (utf8_length < 0 || static_cast<uint32_t>(utf8_length) != length - 4) throw Napi::RangeError::New(env, "a STRING key's length prefix does not match its " + std::to_string(length) + " bytes");
+      hash = core::java_string_hash_utf8(key + 4, length - 4);
+      break;
+    }
+    case kKeyDouble:
+    case kKeyLong: {
+      if (length != 8) throw Napi::RangeError::New(env, "a DOUBLE or LONG key is 8 bytes, got " + std::to_string(length));
+      if (key_kind_ == kKeyDouble) {
+        double v;
+        std::memcpy(&v, key, 8);
+        hash = core::java_number_hash(v);
+      } else {
+        int64_t v;
+        std::memcpy(&v, key, 8);
+        hash = core::java_long_hash(v);
+      }
+      break;
+    }
+    case kKeyBoolean:
+      if (length != 1) throw Napi::RangeError::New(env, "a BOOLEAN key is 1 byte, got " + std::to_string(length));
+      hash = core::java_boolean_hash(key[0] != 0);
+      break;
+    default:
+      throw Napi::Error::New(env, "no key kind the store hashes");
+  }
+  return core::compute_key_group(hash, max_parallelism_);
+}
+
 Napi::Value KeyedStateStoreWrap::SetCurrentKey(const Napi::CallbackInfo& info) {
   return guard_native_call(info.Env(), "KeyedStateStore.setCurrentKey", [&]() -> Napi::Value {
     core::KeyedByteMap& m = map(info.Env());
-    const int32_t offset = int32_argument(info, 0, "keyOffset");
-    const int32_t length = int32_argument(info, 1, "keyLength");
-    const int32_t key_group = int32_argument(info, 2, "keyGroup");
-    const uint8_t* key = scratch_range(info.Env(), offset, length, "key");
+    if (key_offset_ == 0) throw Napi::Error::New(info.Env(), "setCurrentKey before setKeyRouting");
+    int32_t length = 0;
+    std::memcpy(&length, scratch_ + kKeyLengthAt, 4);
+    const uint8_t* key = scratch_range(info.Env(), key_offset_, length, "key");
+    int32_t key_group = 0;
+    if (key_kind_ == kKeyGivenGroup) {
+      std::memcpy(&key_group, scratch_ + kKeyGroupAt, 4);
+    } else {
+      key_group = key_group_of(info.Env(), key, static_cast<uint32_t>(length));
+      std::memcpy(scratch_ + kKeyGroupAt, &key_group, 4);
+    }
     flush_dirty();
     current_key_.assign(key, key + length);
     current_key_group_ = key_group;
     has_current_key_ = true;
-    core::EntryName n{0, core::EntryKind::kValue, current_key_.data(), static_cast<uint32_t>(length), nullptr, 0, nullptr, 0};
     for (FixedState& f : fixed_) {
-      n.state_id = f.state_id;
       uint32_t len = 0;
-      uint8_t* v = m.find(n, &len);
+      uint8_t* v = m.find(fixed_name(f), &len);
       f.cached = v != nullptr && len == f.width ? v : nullptr;
       scratch_[f.flag_offset] = f.cached != nullptr ? 1 : 0;
       if (f.cached != nullptr) std::memcpy(scratch_ + f.value_offset, v, f.width);
     }
     return info.Env().Undefined();
   });
+}
+
+core::EntryName KeyedStateStoreWrap::fixed_name(const FixedState& f) const noexcept {
+  return core::EntryName{f.state_id, core::EntryKind::kValue, current_key_.data(), static_cast<uint32_t>(current_key_.size()), nullptr, 0, nullptr, 0};
+}
+
+KeyedStateStoreWrap::FixedState& KeyedStateStoreWrap::fixed_argument(const Napi::CallbackInfo& info) {
+  const int32_t index = int32_argument(info, 0, "index");
+  if (index < 0 || static_cast<size_t>(index) >= fixed_.size()) throw Napi::RangeError::New(info.Env(), "no fixed state " + std::to_string(index));
+  if (!has_current_key_) throw Napi::Error::New(info.Env(), "keyed state was accessed without a current key (setCurrentKey first)");
+  return fixed_[static_cast<size_t>(index)];
 }
 
 core::EntryName KeyedStateStoreWrap::name_at(const Napi::CallbackInfo& info, size_t first, bool with_user_key) {
@@ -232,14 +301,8 @@ core::EntryName KeyedStateStoreWrap::name_at(const Napi::CallbackInfo& info, siz
 Napi::Value KeyedStateStoreWrap::InsertFixed(const Napi::CallbackInfo& info) {
   return guard_native_call(info.Env(), "KeyedStateStore.insertFixed", [&]() -> Napi::Value {
     core::KeyedByteMap& m = map(info.Env());
-    const int32_t index = int32_argument(info, 0, "index");
-    if (index < 0 || static_cast<size_t>(index) >= fixed_.size()) throw Napi::RangeError::New(info.Env(), "no fixed state " + std::to_string(index));
-    if (!has_current_key_) throw Napi::Error::New(info.Env(), "keyed state was accessed without a current key (setCurrentKey first)");
-    FixedState& f = fixed_[static_cast<size_t>(index)];
-    const core::EntryName n{f.state_id, core::EntryKind::kValue, current_key_.data(), static_cast<uint32_t>(current_key_.size()), nullptr, 0, nullptr, 0};
-    if (!m.put(n, current_key_group_, scratch_ + f.value_offset, f.width)) throw_refused(info.Env());
-    uint32_t len = 0;
-    f.cached = m.find(n, &len);
+    FixedState& f = fixed_argument(info);
+    if (!m.put(fixed_name(f), current_key_group_, scratch_ + f.value_offset, f.width, &f.cached)) throw_refused(info.Env());
     scratch_[f.flag_offset] = 1;
     scratch_[f.flag_offset + 1] = 0;
     return info.Env().Undefined();
@@ -249,12 +312,8 @@ Napi::Value KeyedStateStoreWrap::InsertFixed(const Napi::CallbackInfo& info) {
 Napi::Value KeyedStateStoreWrap::RemoveFixed(const Napi::CallbackInfo& info) {
   return guard_native_call(info.Env(), "KeyedStateStore.removeFixed", [&]() -> Napi::Value {
     core::KeyedByteMap& m = map(info.Env());
-    const int32_t index = int32_argument(info, 0, "index");
-    if (index < 0 || static_cast<size_t>(index) >= fixed_.size()) throw Napi::RangeError::New(info.Env(), "no fixed state " + std::to_string(index));
-    if (!has_current_key_) throw Napi::Error::New(info.Env(), "keyed state was accessed without a current key (setCurrentKey first)");
-    FixedState& f = fixed_[static_cast<size_t>(index)];
-    const core::EntryName n{f.state_id, core::EntryKind::kValue, current_key_.data(), static_cast<uint32_t>(current_key_.size()), nullptr, 0, nullptr, 0};
-    m.remove(n);
+    FixedState& f = fixed_argument(info);
+    m.remove(fixed_name(f));
     f.cached = nullptr;
     scratch_[f.flag_offset] = 0;
     scratch_[f.flag_offset + 1] = 0;

@@ -26,6 +26,11 @@ namespace strom::napi {
 
 class KeyedStateStoreWrap : public Napi::ObjectWrap<KeyedStateStoreWrap> {
  public:
+  /** Scratch bytes [0, 8) are setCurrentKey's arguments: int32 key length, int32 key group. */
+  static constexpr size_t kKeyLengthAt = 0;
+  static constexpr size_t kKeyGroupAt = 4;
+  /** Key kinds whose key group the store computes from the serialized key (0: the caller gives it). */
+  enum KeyKind : int32_t { kKeyGivenGroup = 0, kKeyString = 1, kKeyDouble = 2, kKeyLong = 3, kKeyBoolean = 4 };
   static Napi::Function DefineClass(Napi::Env env);
 
   /** new KeyedStateStore({ managedMemory: Uint8Array (shared), scratch: Uint8Array, operatorName }) */
@@ -44,7 +49,13 @@ class KeyedStateStoreWrap : public Napi::ObjectWrap<KeyedStateStoreWrap> {
   Napi::Value SetScratch(const Napi::CallbackInfo& info);
   /** registerFixedState(stateId, flagOffset, valueOffset, width): index */
   Napi::Value RegisterFixedState(const Napi::CallbackInfo& info);
-  /** setCurrentKey(keyOffset, keyLength, keyGroup): flushes dirty fixed values, loads the new key's. */
+  /** setKeyRouting(keyKind, maxParallelism, keyOffset): where setCurrentKey() finds the key and
+   *  how it computes the key group (KeyKind). */
+  Napi::Value SetKeyRouting(const Napi::CallbackInfo& info);
+  /** setCurrentKey(), no arguments (they cost more than the call): the key is the int32
+   *  scratch[kKeyLengthAt] bytes at keyOffset; the key group is int32 scratch[kKeyGroupAt], which
+   *  the store computes and writes there itself for a key kind it hashes. Flushes dirty fixed
+   *  values and loads the new key's. */
   Napi::Value SetCurrentKey(const Napi::CallbackInfo& info);
   /** insertFixed(index): stores the slot's value for the current key (it had none). */
   Napi::Value InsertFixed(const Napi::CallbackInfo& info);
@@ -77,6 +88,12 @@ class KeyedStateStoreWrap : public Napi::ObjectWrap<KeyedStateStoreWrap> {
   Napi::Value Close(const Napi::CallbackInfo& info);
 
   core::KeyedByteMap& map(Napi::Env env);
+  /** The registered fixed state of argument 0, with a current key (else a JS error). */
+  FixedState& fixed_argument(const Napi::CallbackInfo& info);
+  /** The entry name of fixed state `f` under the current key. */
+  core::EntryName fixed_name(const FixedState& f) const noexcept;
+  /** The key group of the current key bytes for a key kind the store hashes (Flink's routing). */
+  int32_t key_group_of(Napi::Env env, const uint8_t* key, uint32_t length) const;
   /** scratch[offset, offset + length) or a RangeError naming `what`. */
   uint8_t* scratch_range(Napi::Env env, int64_t offset, int64_t length, const char* what) const;
   core::EntryName name_at(const Napi::CallbackInfo& info, size_t first_arg, bool with_user_key);
@@ -94,6 +111,10 @@ class KeyedStateStoreWrap : public Napi::ObjectWrap<KeyedStateStoreWrap> {
   size_t scratch_length_ = 0;
   std::vector<uint8_t> current_key_;
   int32_t current_key_group_ = -1;
+  // Key routing (setKeyRouting): who computes the key group and where the key is.
+  int32_t key_kind_ = 0;
+  int32_t max_parallelism_ = 1;
+  uint32_t key_offset_ = 0;
   bool has_current_key_ = false;
   std::vector<FixedState> fixed_;
 };

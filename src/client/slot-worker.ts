@@ -9,7 +9,7 @@ import { buildJob, type JobDefinition } from '../api/define-job.js';
 import { registeredJob, whenJobRegistered } from '../api/job-registry.js';
 import { StreamExecutionEnvironment } from '../api/stream-execution-environment.js';
 import { Configuration } from '../config/configuration.js';
-import { AUTO_WATERMARK_INTERVAL, BUFFER_TIMEOUT, RUNTIME_MODE } from '../config/config-options.js';
+import { AUTO_WATERMARK_INTERVAL, BUFFER_TIMEOUT, RUNTIME_MODE, STATE_BACKEND_TYPE } from '../config/config-options.js';
 import { describeValue, errors, isCancelCode, StromError } from '../errors.js';
 import { type ErrorData, errorData, isError } from '../errors/rebuild-error.js';
 import { fingerprint } from '../graph/stream-graph.js';
@@ -152,6 +152,7 @@ export default async function runSlot(request: SlotRequest): Promise<SlotResult>
       mode: config.get(RUNTIME_MODE),
       bufferTimeout: config.get(BUFFER_TIMEOUT),
       autoWatermarkInterval: config.get(AUTO_WATERMARK_INTERVAL),
+      stateBackendType: config.get(STATE_BACKEND_TYPE),
       metrics: request.metrics,
     };
     const slotMetrics = request.metrics ? new SlotMetricsWriter(request.metrics, request.slot) : undefined;

@@ -188,7 +188,10 @@ export interface NativeAddon {
 export interface NativeKeyedStateStore {
   setScratch(scratch: Uint8Array): void;
   registerFixedState(stateId: number, flagOffset: number, valueOffset: number, width: number): number;
-  setCurrentKey(keyOffset: number, keyLength: number, keyGroup: number): void;
+  /** keyKind: 0 the caller writes the key group, 1 STRING, 2 DOUBLE, 3 LONG, 4 BOOLEAN (the store hashes the key). */
+  setKeyRouting(keyKind: number, maxParallelism: number, keyOffset: number): void;
+  /** Arguments in the scratch: int32 key length at 0, int32 key group at 4 (written by the store for kinds 1-4). */
+  setCurrentKey(): void;
   insertFixed(index: number): void;
   removeFixed(index: number): void;
   get(stateId: number, kind: number, offset: number, nsLength: number, userKeyLength: number): number;

@@ -74,6 +74,10 @@ export class KeyedStateBackends<K = unknown> implements KeyedStateBackend<K> {
   readonly #heap: HeapKeyedStateBackend<K>;
   #native: KeyedStateBackend<K> | undefined;
   readonly #routes = new Map<string, Route>();
+  #key: K | undefined;
+  #hasKey = false;
+  /** The heap holds (or is about to hold) a state, so it follows the current key. */
+  #heapInUse = false;
   /** Snapshots restored; their states go to a backend as they are declared. */
   #restored: Uint8Array[] = [];
   /** Restored states already handed to a backend. */
@@ -96,17 +100,22 @@ export class KeyedStateBackends<K = unknown> implements KeyedStateBackend<K> {
   }
 
   setCurrentKey(key: K): void {
-    this.#heap.setCurrentKey(key);
+    this.#key = key;
+    this.#hasKey = true;
+    // Only a backend that holds states follows the key: a job with all its state native pays
+    // nothing for the heap's key group and lookup per record.
+    if (this.#heapInUse) this.#heap.setCurrentKey(key);
     const native = this.#native;
     if (native !== undefined) native.setCurrentKey(key);
   }
 
   getCurrentKey(): K {
-    return this.#heap.getCurrentKey();
+    return this.#hasKey ? (this.#key as K) : this.#heap.getCurrentKey();
   }
 
   getCurrentKeyGroupIndex(): number {
-    return this.#heap.getCurrentKeyGroupIndex();
+    if (this.#native !== undefined && !this.#heapInUse) return this.#native.getCurrentKeyGroupIndex();
+    return this.#useHeap().getCurrentKeyGroupIndex();
   }
 
   getPartitionedState<S extends State, N = VoidNamespace>(descriptor: StateDescriptor<S>, namespaceSerializer?: TypeSerializer<N>): S & InternalKvState<N> {
@@ -114,7 +123,7 @@ export class KeyedStateBackends<K = unknown> implements KeyedStateBackend<K> {
     if (descriptor === null || typeof descriptor !== 'object') return this.#heap.getPartitionedState(descriptor, namespaceSerializer);
     const name = descriptor.name;
     const route = this.#routes.get(name) ?? this.#route(descriptor);
-    const backend = route === 'native' ? this.#nativeBackend() : this.#heap;
+    const backend = route === 'native' ? this.#nativeBackend() : this.#useHeap();
     if (!this.#claimed.has(name) && this.#restored.length > 0) {
       const mine = this.#restored.map((s) => selectKeyedStateSnapshotStates(s, this.maxParallelism, (m) => m.name === name));
       backend.restore(mine);
@@ -128,9 +137,14 @@ export class KeyedStateBackends<K = unknown> implements KeyedStateBackend<K> {
 
   applyToAllKeys<N>(namespace: N, stateName: string, fn: (key: K) => void): void {
     const backend = this.#routes.get(stateName) === 'native' ? this.#native! : this.#heap;
-    backend.applyToAllKeys(namespace, stateName, fn);
-    // The other backend follows the key the call left current.
-    if (this.#native !== undefined && this.#hasKey()) this.#native.setCurrentKey(this.#heap.getCurrentKey());
+    // The other backend follows each key the call makes current, so fn sees every state at it.
+    backend.applyToAllKeys(namespace, stateName, (key) => {
+      this.#key = key;
+      this.#hasKey = true;
+      if (backend !== this.#heap && this.#heapInUse) this.#heap.setCurrentKey(key);
+      if (backend === this.#heap && this.#native !== undefined) this.#native.setCurrentKey(key);
+      fn(key);
+    });
   }
 
   snapshot(): Uint8Array {
@@ -152,7 +166,7 @@ export class KeyedStateBackends<K = unknown> implements KeyedStateBackend<K> {
     });
     // States declared already take their entries now; the others when declared.
     for (const [name, route] of this.#routes) {
-      const backend = route === 'native' ? this.#native! : this.#heap;
+      const backend = route === 'native' ? this.#native! : this.#useHeap();
       backend.restore(mine.map((s) => selectKeyedStateSnapshotStates(s, this.maxParallelism, (m) => m.name === name)));
     }
     for (const s of mine) {
@@ -199,14 +213,19 @@ export class KeyedStateBackends<K = unknown> implements KeyedStateBackend<K> {
     return undeclared.length === 0 && this.#options.createNative !== undefined ? 'native' : 'heap';
   }
 
-  #hasKey(): boolean {
-    return this.#heap.getCurrentKeyGroupIndex() >= 0;
+  /** The heap backend, following the current key from now on. */
+  #useHeap(): HeapKeyedStateBackend<K> {
+    if (!this.#heapInUse) {
+      this.#heapInUse = true;
+      if (this.#hasKey) this.#heap.setCurrentKey(this.#key as K);
+    }
+    return this.#heap;
   }
 
   #nativeBackend(): KeyedStateBackend<K> {
     if (this.#native === undefined) {
       this.#native = this.#options.createNative!<K>(this.#options);
-      if (this.#hasKey()) this.#native.setCurrentKey(this.#heap.getCurrentKey());
+      if (this.#hasKey) this.#native.setCurrentKey(this.#key as K);
     }
     return this.#native;
   }

@@ -5,6 +5,8 @@ import { STATE_BACKEND_TYPE } from '../../src/config/config-options.js';
 import { HeapKeyedStateBackend } from '../../src/state/heap-keyed-state-backend.js';
 import type { KeyedStateBackend, KeyedStateBackendOptions, StateBackendType } from '../../src/state/keyed-state-backend.js';
 import { KeyedStateBackends } from '../../src/state/keyed-state-backends.js';
+import { NativeKeyedStateBackend } from '../../src/state/native-keyed-state-backend.js';
+import { ManagedMemory } from '../../src/memory/managed-memory.js';
 import { readKeyedStateSnapshot } from '../../src/state/keyed-state-snapshot-format.js';
 import { ListStateDescriptor, MapStateDescriptor, ValueStateDescriptor } from '../../src/state/state-descriptor.js';
 import { Types } from '../../src/types/type-information.js';
@@ -109,5 +111,30 @@ test('the facade passes the property test with states on both backends', () => {
       (options) => new KeyedStateBackends<string>({ ...options, type, createNative: nativeStandIn().createNative }),
       { seed: 7, operations: 1500 },
     );
+  }
+});
+
+test('the facade with the real native backend passes the property test in auto and native mode (declared types)', () => {
+  for (const type of ['auto', 'native'] as const) {
+    const memory = ManagedMemory.create(64 << 20);
+    let peak = 0;
+    const createNative = <K>(options: KeyedStateBackendOptions): KeyedStateBackend<K> => {
+      const b = new NativeKeyedStateBackend<K>({ ...options, managedMemory: memory });
+      const stats = b.stats.bind(b);
+      b.stats = () => {
+        const s = stats();
+        peak = Math.max(peak, memory.usage().used);
+        return s;
+      };
+      const dispose = b.dispose.bind(b);
+      b.dispose = () => {
+        peak = Math.max(peak, memory.usage().used);
+        dispose();
+      };
+      return b;
+    };
+    checkKeyedStateProperties((options) => new KeyedStateBackends<string>({ ...options, type, createNative }), { seed: 11, operations: 1500 });
+    // Every state of the test declares its types: they lived in managed memory, all given back.
+    assert.ok(peak > 0, `${type}: no managed memory was used`);
   }
 });

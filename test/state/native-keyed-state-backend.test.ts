@@ -13,7 +13,9 @@ import {
   ValueStateDescriptor,
 } from '../../src/state/state-descriptor.js';
 import { StateTtlConfig } from '../../src/state/state-ttl-config.js';
-import { Types } from '../../src/types/type-information.js';
+import { Types, type TypeInformation } from '../../src/types/type-information.js';
+import { assignToKeyGroup } from '../../src/io/key-group-assignment.js';
+import { checkKeyedStateProperties } from '../support/keyed-state-properties.js';
 
 function backend(options: { budget?: number; start?: number; end?: number; clock?: { now: number } } = {}): NativeKeyedStateBackend<string> {
   const clock = options.clock ?? { now: 0 };
@@ -204,4 +206,70 @@ test('property: value, list and map states agree with a plain JS model', () => {
     ),
     { numRuns: 60 },
   );
+});
+
+test('the native backend passes the property test of every state kind against a JS model', () => {
+  for (const seed of [1, 2, 3]) {
+    checkKeyedStateProperties((options) => new NativeKeyedStateBackend<string>({ ...options, managedMemory: ManagedMemory.create(64 << 20) }), { seed });
+  }
+});
+
+test("the store's key groups of STRING, DOUBLE, LONG and BOOLEAN keys are the routing's (src/io/key-hash.ts)", () => {
+  const cases: [TypeInformation<unknown>, unknown[]][] = [
+    [Types.STRING, ['', 'a', 'word', 'ünïcödé', '😀 astral', 'x'.repeat(300)]],
+    [Types.DOUBLE, [0, 1, -1, 2 ** 31, 2 ** 53 - 1, 0.5, -1e300, Number.NaN, Number.POSITIVE_INFINITY]],
+    [Types.LONG, [0n, 1n, -1n, 2n ** 63n - 1n, -(2n ** 63n), 123456789012345n]],
+    [Types.BOOLEAN, [true, false]],
+  ];
+  for (const [keyType, keys] of cases) {
+    for (const maxParallelism of [1, 7, 128, 32768]) {
+      const b = new NativeKeyedStateBackend<unknown>({
+        operatorName: 'test-op',
+        maxParallelism,
+        keyGroupRange: { start: 0, end: maxParallelism - 1 },
+        keyType,
+        currentProcessingTime: () => 0,
+        managedMemory: ManagedMemory.create(1 << 20),
+      });
+      const count = b.getPartitionedState(new ValueStateDescriptor('count', Types.DOUBLE));
+      for (const key of keys) {
+        b.setCurrentKey(key);
+        assert.equal(b.getCurrentKeyGroupIndex(), assignToKeyGroup(key, maxParallelism), `${keyType.name} key ${String(key)} at max parallelism ${maxParallelism}`);
+        count.update((count.value() ?? 0) + 1);
+      }
+      for (const key of keys) {
+        b.setCurrentKey(key);
+        assert.equal(count.value(), 1, `${keyType.name} key ${String(key)} kept its own value`);
+      }
+      b.dispose();
+    }
+  }
+});
+
+test('a key that is not of the declared key type fails with the serializer\'s error', () => {
+  const b = backend();
+  assert.throws(() => b.setCurrentKey(42 as never), /Cannot serialize 42 as STRING/);
+  b.dispose();
+});
+
+test('DOUBLE keys -0 and 0 are one key, and every NaN one, as on the heap backend (a JS Map)', () => {
+  const b = new NativeKeyedStateBackend<number>({
+    operatorName: 'test-op',
+    maxParallelism: 128,
+    keyGroupRange: { start: 0, end: 127 },
+    keyType: Types.DOUBLE,
+    currentProcessingTime: () => 0,
+    managedMemory: ManagedMemory.create(1 << 20),
+  });
+  const count = b.getPartitionedState(new ValueStateDescriptor('count', Types.DOUBLE));
+  const otherNaN = new Float64Array(new BigInt64Array([0x7ff8000000000123n]).buffer)[0]!;
+  for (const key of [0, -0, Number.NaN, otherNaN]) {
+    b.setCurrentKey(key);
+    count.update((count.value() ?? 0) + 1);
+  }
+  b.setCurrentKey(0);
+  assert.equal(count.value(), 2);
+  b.setCurrentKey(Number.NaN);
+  assert.equal(count.value(), 2);
+  b.dispose();
 });

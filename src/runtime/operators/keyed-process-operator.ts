@@ -16,7 +16,7 @@ import { errors } from '../../errors.js';
 import type { KeyedProcessFunction } from '../../functions/keyed-process-function.js';
 import type { TimerService } from '../../functions/timer-service.js';
 import { assignToKeyGroup, type KeyGroupRange } from '../../io/key-group-assignment.js';
-import { VOID_NAMESPACE, type KeyedStateBackend, type VoidNamespace } from '../../state/keyed-state-backend.js';
+import { VOID_NAMESPACE, type KeyedStateBackend, type KeyedStateStats, type VoidNamespace } from '../../state/keyed-state-backend.js';
 import { InternalTimerService, type InternalTimer, type KeyContext, type Triggerable } from '../time/internal-timer-service.js';
 import type { ProcessingTimeService } from '../time/processing-time-service.js';
 import { AbstractStreamOperator } from './abstract-stream-operator.js';
@@ -52,6 +52,8 @@ export class KeyedProcessOperator extends AbstractStreamOperator implements OneI
   private finished = false;
   /** The current key's key group, computed on first use per key (-1: not yet). */
   private currentKeyGroup = -1;
+  /** The keyed state's figures when the backend was disposed (the metrics read them after close). */
+  private closedStats: KeyedStateStats | undefined;
 
   constructor(
     name: string,
@@ -81,8 +83,17 @@ export class KeyedProcessOperator extends AbstractStreamOperator implements OneI
     try {
       closeRichFunction(this.fn, this.name);
     } finally {
-      this.options.stateBackend?.dispose();
+      const backend = this.options.stateBackend;
+      if (backend !== undefined && this.closedStats === undefined) {
+        this.closedStats = backend.stats();
+        backend.dispose();
+      }
     }
+  }
+
+  /** The keyed state's entries and bytes (the last figures once closed); undefined without a backend. */
+  stats(): KeyedStateStats | undefined {
+    return this.closedStats ?? this.options.stateBackend?.stats();
   }
 
   setCurrentKey(key: unknown): void {

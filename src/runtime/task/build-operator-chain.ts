@@ -7,7 +7,7 @@
  *
  * Layering: runtime/task -> runtime/operators, runtime/sinks, runtime/sources, state, io, graph.
  */
-import { AUTO_WATERMARK_INTERVAL } from '../../config/config-options.js';
+import { AUTO_WATERMARK_INTERVAL, STATE_BACKEND_TYPE } from '../../config/config-options.js';
 import { errors } from '../../errors.js';
 import { resolveRecordType } from '../../graph/physical-plan.js';
 import type { StreamGraph, StreamNode } from '../../graph/stream-graph.js';
@@ -27,9 +27,10 @@ import type { NetworkBufferPool } from '../../memory/network-buffer-pool.js';
 import { JsKeyedAggregation } from '../../state/js-keyed-aggregation.js';
 import { JsKeyedReduce } from '../../state/js-keyed-reduce.js';
 import type { JsKey } from '../../state/js-keyed-state.js';
-import { HeapKeyedStateBackend } from '../../state/heap-keyed-state-backend.js';
-import type { KeyedStateBackend, KeyedStateBackendOptions } from '../../state/keyed-state-backend.js';
-import { Types } from '../../types/type-information.js';
+import type { KeyedStateBackend, KeyedStateBackendOptions, StateBackendType } from '../../state/keyed-state-backend.js';
+import { KeyedStateBackends } from '../../state/keyed-state-backends.js';
+import { NativeKeyedStateBackend } from '../../state/native-keyed-state-backend.js';
+import { Types, type TypeInformation } from '../../types/type-information.js';
 import type { TypeSerializer } from '../../types/type-serializer.js';
 import type { OperatorDeployment, OutputDeployment, TaskDeployment } from '../deployment.js';
 import { BroadcastingOutput, DISCARDING_OUTPUT } from '../operators/broadcasting-output.js';
@@ -59,7 +60,7 @@ import type { StreamOperator } from '../operators/stream-operator.js';
 import { createSinkWriter } from '../sinks/sink-writer.js';
 import type { ProcessingTimeService } from '../time/processing-time-service.js';
 import { createSourceReader } from '../sources/source-reader.js';
-import { keySelectorOf } from './key-selector.js';
+import { keySelectorOf, keyTypeOf } from './key-selector.js';
 import { SequentialSink } from './sequential-sink.js';
 
 /** What of the task's slot building a chain needs. */
@@ -75,6 +76,8 @@ export interface ChainContext {
   processingTime: ProcessingTimeService;
   /** `pipeline.auto-watermark-interval` in ms (0: no periodic watermarks); the option's default when unset. */
   autoWatermarkInterval?: number | undefined;
+  /** `state.backend.type` (which backend keyed state lives in); the option's default when unset. */
+  stateBackendType?: StateBackendType | undefined;
   /** How many times the job was restarted before this run (RuntimeContext's attempt number); 0 when absent. */
   attemptNumber?: number;
   /** Makes the keyed state backend of a keyed operator instead of the default (the test harness keeps its own, to snapshot it). */
@@ -173,17 +176,27 @@ function chainedEdgeTag(graph: StreamGraph, nodes: readonly StreamNode[], index:
 }
 
 /**
- * The keyed state of a keyed function operator: the JS heap backend for now (the choice by
- * `state.backend.type`, native for declared types, comes with the native backend).
+ * The keyed state of a keyed function operator: the facade that routes each state by
+ * `state.backend.type`, with the native backend charged to the slot's managed memory. `keyType`
+ * is the declared key type (keyBy on fields of a declared type), undefined for a key selector.
  */
-function keyedStateBackendFor(name: string, deployment: TaskDeployment, context: ChainContext): KeyedStateBackend {
-  const options = {
+function keyedStateBackendFor(name: string, keyType: TypeInformation<unknown> | undefined, deployment: TaskDeployment, context: ChainContext): KeyedStateBackend {
+  const managedMemory = context.managedMemory;
+  const options: KeyedStateBackendOptions = {
     operatorName: `${name} (${deployment.subtaskIndex + 1}/${deployment.parallelism})`,
     maxParallelism: deployment.maxParallelism,
     keyGroupRange: deployment.keyGroupRange!,
+    keyType,
     currentProcessingTime: () => context.processingTime.getCurrentProcessingTime(),
   };
-  return context.createKeyedStateBackend?.(options) ?? new HeapKeyedStateBackend(options);
+  return (
+    context.createKeyedStateBackend?.(options) ??
+    new KeyedStateBackends({
+      ...options,
+      type: context.stateBackendType ?? STATE_BACKEND_TYPE.defaultValue,
+      createNative: (nativeOptions) => new NativeKeyedStateBackend({ ...nativeOptions, managedMemory }),
+    })
+  );
 }
 
 /** Which parallel instance `deployment` is, for RuntimeContext.getTaskInfo(). */
@@ -231,7 +244,7 @@ export function createOperator(node: StreamNode, plan: OperatorDeployment, deplo
         maxParallelism: deployment.maxParallelism,
         keyGroupRange: deployment.keyGroupRange,
         processingTimeService: context.processingTime,
-        stateBackend: keyedStateBackendFor(name, deployment, context),
+        stateBackend: keyedStateBackendFor(name, keyTypeOf(op.key, inputType), deployment, context),
         subtask: subtaskInfoOf(deployment, context),
       };
       return new KeyedProcessOperator(name, op.fn as never, options, output);

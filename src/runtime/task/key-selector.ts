@@ -5,7 +5,7 @@
  */
 import { errors } from '../../errors.js';
 import type { KeySpec } from '../../graph/stream-graph.js';
-import type { TypeInformation } from '../../types/type-information.js';
+import { Types, type TypeInformation } from '../../types/type-information.js';
 
 export function keySelectorOf(key: KeySpec, type: TypeInformation<unknown> | undefined, operator: string): (record: unknown) => unknown {
   if (key.kind === 'selector') {
@@ -29,4 +29,18 @@ export function keySelectorOf(key: KeySpec, type: TypeInformation<unknown> | und
     };
   }
   return (record) => accessors.map((field) => (record as Record<string | number, unknown>)[field]);
+}
+
+/**
+ * The declared type of the keys `keySelectorOf` extracts: a field's type, a TUPLE of the fields'
+ * types for several fields, the record type itself for field 0 of a plain value; undefined for a
+ * key selector function or a record type without field types (the key type is not known).
+ */
+export function keyTypeOf(key: KeySpec, type: TypeInformation<unknown> | undefined): TypeInformation<unknown> | undefined {
+  if (key.kind === 'selector' || type === undefined) return undefined;
+  const fields = (type as { fieldTypes?: readonly TypeInformation<unknown>[] }).fieldTypes;
+  if (fields === undefined) return key.fields.length === 1 && key.fields[0] === 0 ? type : undefined;
+  const types = key.fields.map((f) => fields[f]);
+  if (types.some((t) => t === undefined)) return undefined;
+  return types.length === 1 ? types[0] : Types.TUPLE(...(types as TypeInformation<unknown>[]));
 }

@@ -34,9 +34,11 @@ import type { ChannelGroup } from '../../io/channel-group.js';
 import { ReadStatus, RecordReader } from '../../io/record-reader.js';
 import type { OutputAvailability, RecordWriter } from '../../io/record-writer.js';
 import type { ManagedMemory } from '../../memory/managed-memory.js';
+import type { StateBackendType } from '../../state/keyed-state-backend.js';
 import type { NetworkBufferPool } from '../../memory/network-buffer-pool.js';
 import type { TaskDeployment, TaskMetrics } from '../deployment.js';
 import { KeyedAggregationOperator } from '../operators/keyed-aggregation-operator.js';
+import { KeyedProcessOperator } from '../operators/keyed-process-operator.js';
 import { NativeKeyedAggregationOperator } from '../operators/native-keyed-aggregation-operator.js';
 import type { OneInputStreamOperator } from '../operators/one-input-stream-operator.js';
 import type { OperatorChain } from '../operators/operator-chain.js';
@@ -72,6 +74,8 @@ export interface TaskContext {
   bufferTimeout: number;
   /** `pipeline.auto-watermark-interval` in ms; the option's default when unset. */
   autoWatermarkInterval?: number | undefined;
+  /** `state.backend.type`; the option's default when unset. */
+  stateBackendType?: StateBackendType | undefined;
   /** The job's metrics memory (metrics-layout.ts), or undefined when metrics are off. */
   metrics?: SharedArrayBuffer | undefined;
   /** The processing-time clock (epoch ms); `Date.now` unless a test sets it. */
@@ -163,6 +167,8 @@ export class StreamTask {
   private readonly native: NativeKeyedAggregationOperator | undefined;
   /** The head when it is a JS keyed aggregation (for its state figures). */
   private readonly keyed: KeyedAggregationOperator | undefined;
+  /** A keyed process head: its keyed state's figures go to the metrics. */
+  private readonly keyedProcess: KeyedProcessOperator | undefined;
   /** One per input of the head, by input index; [] for a source. */
   private readonly inputs: TaskInput[] = [];
   private readonly writers: RecordWriter<unknown>[];
@@ -221,6 +227,7 @@ export class StreamTask {
     this.source = head instanceof SourceOperator ? head : undefined;
     this.native = head instanceof NativeKeyedAggregationOperator ? head : undefined;
     this.keyed = head instanceof KeyedAggregationOperator ? head : undefined;
+    this.keyedProcess = head instanceof KeyedProcessOperator ? head : undefined;
 
     // The inputs of the head, each with its own rings and serializer, as the plan assigned them.
     if (deployment.inputs.length > 0 && !context.inputGroup) throw errors.internal(`task '${this.name}' has inputs but its slot has no input group`);
@@ -415,6 +422,10 @@ export class StreamTask {
 
   /** The keyed state's figures (native: a native call), or undefined without keyed state. */
   private stateStats(): { keys: number; memoryBytes: number; recordsIn: number } | undefined {
+    if (this.keyedProcess !== undefined) {
+      const s = this.keyedProcess.stats();
+      return s === undefined ? undefined : { keys: s.entries, memoryBytes: s.memoryBytes, recordsIn: 0 };
+    }
     return this.native ? this.native.stats() : this.keyed?.stats();
   }
 

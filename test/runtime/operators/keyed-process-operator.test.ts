@@ -70,6 +70,11 @@ class RecordingBackend {
       setCurrentNamespace() {},
     };
   }
+  stats(): { entries: number; memoryBytes: number } {
+    let entries = 0;
+    for (const map of this.values.values()) entries += map.size;
+    return { entries, memoryBytes: 0 };
+  }
   dispose(): void {
     this.disposed = true;
   }
